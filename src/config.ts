@@ -1,0 +1,54 @@
+// Configuration from the environment (see README "Configuration" and API.md).
+// Parsed once with zod so a bad value stops the process with a clear message
+// instead of surfacing later as a confusing runtime error.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const environment = z.object({
+  PORT: port.default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  ORGSTREAM_DATA_DIR: z.string().min(1).default('.orgstream'),
+  ORGSTREAM_EMBEDDED_PG_PORT: port.default(5433),
+  ORGSTREAM_ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
+  ORGSTREAM_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  /** Unset: run the embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPostgresPort: number;
+  adminToken: string | undefined;
+  databasePoolSize: number;
+  logLevel: z.infer<typeof environment>['LOG_LEVEL'];
+};
+
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: resolve(e.ORGSTREAM_DATA_DIR),
+    embeddedPostgresPort: e.ORGSTREAM_EMBEDDED_PG_PORT,
+    adminToken: e.ORGSTREAM_ADMIN_TOKEN,
+    databasePoolSize: e.ORGSTREAM_DB_POOL_SIZE,
+    logLevel: e.LOG_LEVEL,
+  };
+}

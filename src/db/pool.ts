@@ -1,0 +1,44 @@
+// The one place that opens PostgreSQL connections. Everything (the event
+// store, Prisma's driver adapter, migrations, LISTEN connections) gets its
+// pool or client here, so connection settings live in one spot.
+import pg from 'pg';
+
+export type PoolOptions = {
+  max?: number;
+  /** Shown in pg_stat_activity; helps when several processes share a server. */
+  applicationName?: string;
+};
+
+export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'orgstream',
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle client that loses its connection emits 'error' on the pool; the
+  // pool drops it and opens a fresh one on demand. Without a listener Node
+  // would treat the event as an uncaught exception and crash the process.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** A single dedicated connection (LISTEN, administrative statements). */
+export function createClient(url: string, applicationName = 'orgstream'): pg.Client {
+  return new pg.Client({ connectionString: url, application_name: applicationName });
+}
+
+export async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = createClient(url);
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

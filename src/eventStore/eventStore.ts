@@ -1,0 +1,368 @@
+// The event store: the one place that appends events, and the gap-free reader.
+//
+// Guarantee: a reader of the global log (readAll, subscribe) never skips an
+// event. Appenders take their transaction id and their positions together
+// under a short lock, so position order is transaction order; readers only
+// return rows whose transaction is older than every transaction still running
+// (`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`). An event at a
+// lower position that commits later is therefore returned before anything
+// after it, never behind a reader's back. The SQL lives in the first migration
+// (`orgstream_append`, `orgstream_reserve_positions`).
+import { v7 as uuidv7 } from 'uuid';
+import { isTransient } from '../db/transient.ts';
+import { ValidationError } from '../errors.ts';
+import type { EventCatalog } from './catalog.ts';
+import { ConcurrencyError, DuplicateEventIdError, EmptyAppendError } from './errors.ts';
+import type { EventNotifier } from './notifier.ts';
+import { type SubscribeOptions, sleep, subscribe } from './subscription.ts';
+import {
+  ALL_ORGANIZATIONS,
+  type AppendRequest,
+  type AppendResult,
+  type EventFilter,
+  type EventMetadata,
+  type ExpectedVersion,
+  type NewEvent,
+  type OrganizationScope,
+  type Queryable,
+  type RecordedEvent,
+} from './types.ts';
+
+export { ALL_ORGANIZATIONS, type OrganizationScope, type Queryable } from './types.ts';
+
+export type AppendOptions = {
+  /**
+   * Run on this connection, inside the caller's transaction (e.g. to update
+   * projections atomically with the append). The append must be the
+   * transaction's first write. Without it the append commits on its own.
+   */
+  within?: Queryable;
+};
+
+export type ReadStreamOptions = {
+  direction?: 'forward' | 'backward';
+  /** Inclusive. Forward: the first version; backward: the highest version. */
+  fromVersion?: number;
+  /** Inclusive bound on the other side. */
+  toVersion?: number;
+  /** Only events recorded at or before this instant (record-time travel). */
+  recordedAtOrBefore?: Date;
+  limit?: number;
+};
+
+export type ReadAllOptions = {
+  /** Exclusive: events after this position. Default 0 (from the start). */
+  from?: bigint;
+  filter?: EventFilter;
+  limit?: number;
+};
+
+const EXPECTED = { ANY: -1, NO_STREAM: -2, STREAM_EXISTS: -3 } as const;
+const MAX_READ = 10_000;
+const APPEND_ATTEMPTS = 3;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const EVENT_COLUMNS =
+  'event_id, organization_id, stream_id, stream_version, position::text AS position, type, schema_version, data, metadata, occurred_at, recorded_at';
+
+type EventRow = {
+  event_id: string;
+  organization_id: string;
+  stream_id: string;
+  stream_version: number;
+  position: string;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: EventMetadata;
+  occurred_at: Date;
+  recorded_at: Date;
+};
+
+export class EventStore {
+  readonly #pool: Queryable;
+  readonly #catalog: EventCatalog;
+  readonly #notifier: EventNotifier | undefined;
+
+  /** Without a notifier, subscriptions poll. */
+  constructor(pool: Queryable, catalog: EventCatalog, notifier?: EventNotifier) {
+    this.#pool = pool;
+    this.#catalog = catalog;
+    this.#notifier = notifier;
+  }
+
+  get catalog(): EventCatalog {
+    return this.#catalog;
+  }
+
+  /** Appends to one stream. */
+  append(
+    organizationId: string,
+    streamId: string,
+    events: readonly NewEvent[],
+    options: AppendOptions & { expectedVersion?: ExpectedVersion } = {},
+  ): Promise<AppendResult> {
+    const request: AppendRequest = { streamId, events };
+    if (options.expectedVersion !== undefined) request.expectedVersion = options.expectedVersion;
+    return this.appendMany(organizationId, [request], options);
+  }
+
+  /** Appends to several streams of one organization, atomically: all or nothing. */
+  async appendMany(
+    organizationId: string,
+    requests: readonly AppendRequest[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
+    assertOrganizationId(organizationId);
+    const streamIds: string[] = [];
+    const expected: number[] = [];
+    const eventIds: string[] = [];
+    const eventStreams: number[] = [];
+    const types: string[] = [];
+    const schemaVersions: number[] = [];
+    const data: string[] = [];
+    const metadata: string[] = [];
+    const occurredAt: (Date | null)[] = [];
+
+    for (const request of requests) {
+      if (request.events.length === 0) continue;
+      assertStreamId(request.streamId);
+      if (streamIds.includes(request.streamId)) {
+        throw new ValidationError(`Stream ${request.streamId} appears twice in one append`);
+      }
+      streamIds.push(request.streamId);
+      expected.push(encodeExpectedVersion(request.expectedVersion ?? 'ANY'));
+      for (const event of request.events) {
+        const prepared = this.#catalog.prepare(event.type, event.data);
+        const id = event.id ?? uuidv7();
+        assertEventId(id);
+        eventIds.push(id);
+        eventStreams.push(streamIds.length);
+        types.push(event.type);
+        schemaVersions.push(prepared.schemaVersion);
+        data.push(JSON.stringify(prepared.data));
+        metadata.push(JSON.stringify(cleanMetadata(event.metadata)));
+        occurredAt.push(event.occurredAt ?? null);
+      }
+    }
+    if (eventIds.length === 0) throw new EmptyAppendError();
+
+    const query = {
+      text: `SELECT event_id, stream_id, stream_version, position::text AS position, recorded_at
+             FROM orgstream_append($1, $2, $3, $4, $5, $6, $7, $8::jsonb[], $9::jsonb[], $10)`,
+      values: [
+        organizationId,
+        streamIds,
+        expected,
+        eventIds,
+        eventStreams,
+        types,
+        schemaVersions,
+        data,
+        metadata,
+        occurredAt,
+      ],
+    };
+    let rows: { event_id: string; stream_id: string; stream_version: number; position: string; recorded_at: Date }[];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        rows = (await (options.within ?? this.#pool).query(query)).rows;
+        break;
+      } catch (error) {
+        // On its own connection an append is safe to retry: the event ids are
+        // fixed, so if the first try did commit, the retry returns its result.
+        if (options.within || attempt >= APPEND_ATTEMPTS || !isTransient(error)) {
+          throw translateAppendError(error, requests);
+        }
+        await sleep(25 * attempt, undefined);
+      }
+    }
+
+    const events = rows.map((row) => ({
+      eventId: row.event_id,
+      streamId: row.stream_id,
+      streamVersion: row.stream_version,
+      position: BigInt(row.position),
+      recordedAt: row.recorded_at,
+    }));
+    const streamVersions: Record<string, number> = {};
+    for (const event of events) {
+      streamVersions[event.streamId] = Math.max(streamVersions[event.streamId] ?? 0, event.streamVersion);
+    }
+    return { events, lastPosition: events.at(-1)!.position, streamVersions };
+  }
+
+  /** The events of one stream, by version. Stream order needs no horizon: writers to a stream are serialized. */
+  async readStream(
+    organizationId: string,
+    streamId: string,
+    options: ReadStreamOptions = {},
+  ): Promise<RecordedEvent[]> {
+    assertOrganizationId(organizationId);
+    const backward = options.direction === 'backward';
+    const values: unknown[] = [organizationId, streamId];
+    const where = ['organization_id = $1', 'stream_id = $2'];
+    if (options.fromVersion !== undefined) {
+      values.push(options.fromVersion);
+      where.push(`stream_version ${backward ? '<=' : '>='} $${values.length}`);
+    }
+    if (options.toVersion !== undefined) {
+      values.push(options.toVersion);
+      where.push(`stream_version ${backward ? '>=' : '<='} $${values.length}`);
+    }
+    if (options.recordedAtOrBefore !== undefined) {
+      values.push(options.recordedAtOrBefore);
+      where.push(`recorded_at <= $${values.length}`);
+    }
+    values.push(readLimit(options.limit));
+    const result = await this.#pool.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')}
+       ORDER BY stream_version ${backward ? 'DESC' : 'ASC'} LIMIT $${values.length}`,
+      values,
+    );
+    return result.rows.map((row) => this.#toRecordedEvent(row));
+  }
+
+  /** The current version of a stream; 0 when it does not exist. */
+  async streamVersion(organizationId: string, streamId: string): Promise<number> {
+    assertOrganizationId(organizationId);
+    const result = await this.#pool.query<{ version: number }>(
+      'SELECT version FROM streams WHERE organization_id = $1 AND stream_id = $2',
+      [organizationId, streamId],
+    );
+    return result.rows[0]?.version ?? 0;
+  }
+
+  /**
+   * Events after `from`, in position order, without gaps: only events of
+   * transactions older than every running transaction are returned, so a
+   * later call never finds an event below a position it already passed.
+   */
+  async readAll(scope: OrganizationScope, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const values: unknown[] = [(options.from ?? 0n).toString()];
+    const where = ['position > $1::bigint', 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())'];
+    if (scope !== ALL_ORGANIZATIONS) {
+      assertOrganizationId(scope);
+      values.push(scope);
+      where.push(`organization_id = $${values.length}`);
+    }
+    const filter = options.filter ?? {};
+    const add = (condition: (param: string) => string, value: unknown) => {
+      values.push(value);
+      where.push(condition(`$${values.length}`));
+    };
+    if (filter.types) add((p) => `type = ANY(${p}::text[])`, filter.types);
+    if (filter.streamIds) add((p) => `stream_id = ANY(${p}::text[])`, filter.streamIds);
+    if (filter.actor !== undefined) add((p) => `metadata->>'actor' = ${p}`, filter.actor);
+    if (filter.occurredAfter) add((p) => `occurred_at > ${p}`, filter.occurredAfter);
+    if (filter.occurredBefore) add((p) => `occurred_at < ${p}`, filter.occurredBefore);
+    if (filter.recordedAfter) add((p) => `recorded_at > ${p}`, filter.recordedAfter);
+    if (filter.recordedBefore) add((p) => `recorded_at < ${p}`, filter.recordedBefore);
+    values.push(readLimit(options.limit));
+    const result = await this.#pool.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY events.position LIMIT $${values.length}`,
+      values,
+    );
+    return result.rows.map((row) => this.#toRecordedEvent(row));
+  }
+
+  /** Catch-up from `options.from`, then live; see subscription.ts for the guarantee. */
+  subscribe(scope: OrganizationScope, options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent, void, undefined> {
+    return subscribe(this, this.#notifier, scope, options);
+  }
+
+  /** The highest position a gap-free reader may see now (0 for an empty log). */
+  async headPosition(scope: OrganizationScope): Promise<bigint> {
+    const byOrganization = scope !== ALL_ORGANIZATIONS;
+    if (byOrganization) assertOrganizationId(scope);
+    const result = await this.#pool.query<{ position: string | null }>(
+      `SELECT max(position)::text AS position FROM events
+       WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())${byOrganization ? ' AND organization_id = $1' : ''}`,
+      byOrganization ? [scope] : [],
+    );
+    return BigInt(result.rows[0]?.position ?? 0);
+  }
+
+  #toRecordedEvent(row: EventRow): RecordedEvent {
+    const upcast = this.#catalog.upcast(row.type, row.schema_version, row.data);
+    return {
+      eventId: row.event_id,
+      organizationId: row.organization_id,
+      streamId: row.stream_id,
+      streamVersion: row.stream_version,
+      position: BigInt(row.position),
+      type: row.type,
+      schemaVersion: upcast.schemaVersion,
+      data: upcast.data,
+      metadata: row.metadata,
+      occurredAt: row.occurred_at,
+      recordedAt: row.recorded_at,
+    };
+  }
+}
+
+function encodeExpectedVersion(expected: ExpectedVersion): number {
+  if (typeof expected === 'number') {
+    if (!Number.isInteger(expected) || expected < 0) {
+      throw new ValidationError(`Expected version must be a non-negative integer, got ${expected}`);
+    }
+    return expected;
+  }
+  return EXPECTED[expected];
+}
+
+function decodeExpectedVersion(encoded: number): ExpectedVersion {
+  const mode = (Object.keys(EXPECTED) as (keyof typeof EXPECTED)[]).find((key) => EXPECTED[key] === encoded);
+  return mode ?? encoded;
+}
+
+function cleanMetadata(metadata: EventMetadata | undefined): EventMetadata {
+  const clean: EventMetadata = {};
+  for (const [key, value] of Object.entries(metadata ?? {}) as [keyof EventMetadata, unknown][]) {
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string') throw new ValidationError(`Event metadata ${key} must be a string`);
+    clean[key] = value;
+  }
+  return clean;
+}
+
+function readLimit(limit: number | undefined): number {
+  if (limit === undefined) return MAX_READ;
+  if (!Number.isInteger(limit) || limit < 1) throw new ValidationError(`A read limit must be a positive integer`);
+  return Math.min(limit, MAX_READ);
+}
+
+function assertOrganizationId(id: string): void {
+  if (!UUID.test(id)) throw new ValidationError(`Not an organization id: ${JSON.stringify(id)}`);
+}
+
+function assertEventId(id: string): void {
+  if (!UUID.test(id)) throw new ValidationError(`Not an event id (uuid): ${JSON.stringify(id)}`);
+}
+
+function assertStreamId(id: string): void {
+  if (id.length === 0 || id.length > 200) throw new ValidationError('A stream id must have 1 to 200 characters');
+}
+
+function translateAppendError(error: unknown, requests: readonly AppendRequest[]): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'OS001') {
+    const detail = JSON.parse((error as { detail: string }).detail) as {
+      streamId: string;
+      expected: number;
+      actual: number;
+    };
+    const requested = requests.find((request) => request.streamId === detail.streamId)?.expectedVersion;
+    return new ConcurrencyError(detail.streamId, requested ?? decodeExpectedVersion(detail.expected), detail.actual);
+  }
+  const constraint = (error as { constraint?: unknown }).constraint;
+  if (code === 'OS004' || (code === '23505' && constraint === 'events_event_id_key')) {
+    // 23505: a concurrent append to another stream inserted the same event id first.
+    return new DuplicateEventIdError('Event ids already belong to other events', {}, { cause: error });
+  }
+  if (code === 'OS002') return new ValidationError((error as Error).message, {}, { cause: error });
+  if (code === 'OS003') {
+    return new Error('An append must be the first write of its transaction (see eventStore.ts)', { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,36 @@
+// Prometheus metrics. One registry per service instance (not prom-client's
+// global one), so several instances can live in one process (tests).
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'orgstream_process_' });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'orgstream_http_requests_total',
+      help: 'HTTP requests by route and status code',
+      labelNames: ['route', 'status'] as const,
+      registers: [registry],
+    }),
+    graphqlOperations: new Histogram({
+      name: 'orgstream_graphql_operation_duration_seconds',
+      help: 'GraphQL operation latency by operation name, type and outcome',
+      labelNames: ['operation', 'type', 'outcome'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    eventsAppended: new Counter({
+      name: 'orgstream_events_appended_total',
+      help: 'Events appended to the event store',
+      registers: [registry],
+    }),
+    eventStoreHead: new Gauge({
+      name: 'orgstream_event_store_head_position',
+      help: 'Highest global position a gap-free reader can see',
+      registers: [registry],
+    }),
+  };
+}
