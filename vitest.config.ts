@@ -7,6 +7,8 @@ export default defineConfig({
     // every test file clones its own database from it (test/support/database.ts).
     globalSetup: ['test/support/globalSetup.ts'],
     pool: 'forks',
+    // The WebAssembly schema engine (migrations) triggers an experimental-feature warning on import.
+    execArgv: ['--disable-warning=ExperimentalWarning'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

