@@ -1,0 +1,220 @@
+// Shared by the benchmarks: a throwaway database (embedded PostgreSQL or a
+// fresh database on BENCH_DATABASE_URL), timing loops, percentiles, the
+// machine description and the results table. Figures are only meaningful as
+// ratios against a baseline measured in the same run on the same database.
+import { randomBytes } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { availableParallelism, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { applyMigrations } from '../src/db/migrate.ts';
+import { quoteIdentifier, withClient } from '../src/db/pool.ts';
+
+export const repositoryRoot = fileURLToPath(new URL('../', import.meta.url));
+
+// ---------------------------------------------------------------------------
+// Environment
+// ---------------------------------------------------------------------------
+
+export function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw.replaceAll('_', ''));
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${raw}`);
+  return value;
+}
+
+// ---------------------------------------------------------------------------
+// Database
+// ---------------------------------------------------------------------------
+
+export type BenchDatabase = {
+  url: string;
+  /** Where it runs: "embedded PostgreSQL (…)" or the server's host. */
+  description: string;
+  close(): Promise<void>;
+};
+
+/**
+ * BENCH_DATABASE_URL (a server URL): a fresh database `orgstream_bench_<hex>`
+ * on it, dropped at the end. Otherwise an embedded PostgreSQL with default
+ * durability (fsync and synchronous_commit on) in `.tmp/`, removed at the end.
+ * Either way the migrations are applied.
+ */
+export async function openBenchDatabase(log: (line: string) => void): Promise<BenchDatabase> {
+  const name = `orgstream_bench_${randomBytes(6).toString('hex')}`;
+  const serverUrl = process.env.BENCH_DATABASE_URL;
+  if (serverUrl) {
+    await withClient(serverUrl, (client) => client.query(`CREATE DATABASE ${quoteIdentifier(name)}`));
+    const url = databaseUrl(serverUrl, name);
+    const drop = () =>
+      withClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`));
+    try {
+      await applyMigrations(url);
+    } catch (error) {
+      await drop().catch(() => {});
+      throw error;
+    }
+    return {
+      url,
+      description: `BENCH_DATABASE_URL server ${new URL(serverUrl).host}, database ${name}`,
+      close: async () => {
+        await drop();
+      },
+    };
+  }
+
+  const dataDir = join(repositoryRoot, '.tmp', `bench-pg-${process.pid}-${randomBytes(3).toString('hex')}`);
+  const port = await freePort();
+  log(`starting embedded PostgreSQL on 127.0.0.1:${port} (data in ${dataDir}, default durability)`);
+  const server = await startEmbeddedPostgres({
+    dataDir,
+    port,
+    // Default durability: fsync, synchronous_commit and full_page_writes stay on.
+    settings: { max_connections: '200' },
+  });
+  const stop = async () => {
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await server.createDatabase(name);
+    await applyMigrations(server.urlFor(name));
+  } catch (error) {
+    await stop().catch(() => {});
+    throw error;
+  }
+  return { url: server.urlFor(name), description: `embedded PostgreSQL, 127.0.0.1:${port}`, close: stop };
+}
+
+export function databaseUrl(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port')),
+      );
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Machine
+// ---------------------------------------------------------------------------
+
+export type Machine = { cpu: string; cores: number; ramGiB: number; node: string; postgres: string; date: string };
+
+export async function describeMachine(postgresVersion: string): Promise<Machine> {
+  const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
+  const cpu = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown';
+  return {
+    cpu,
+    cores: availableParallelism(),
+    ramGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    postgres: postgresVersion,
+    date: new Date().toISOString(),
+  };
+}
+
+export function formatMachine(machine: Machine): string {
+  return [
+    `CPU:        ${machine.cpu}, ${machine.cores} cores`,
+    `RAM:        ${machine.ramGiB} GiB`,
+    `Node:       ${machine.node}`,
+    `PostgreSQL: ${machine.postgres}`,
+    `Date:       ${machine.date}`,
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------
+// Timing
+// ---------------------------------------------------------------------------
+
+export const now = (): number => performance.now();
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export type LoopResult = {
+  /** Operations completed inside the measured window. */
+  operations: number;
+  /** Seconds from the start to the completion of the last operation. */
+  seconds: number;
+  /** Latency of each operation, in milliseconds. */
+  latencies: number[];
+};
+
+/**
+ * Runs `workers` concurrent loops, each calling `operation(worker)` back to
+ * back until `seconds` have passed; operations started before the deadline
+ * are awaited and counted.
+ */
+export async function runFor(
+  workers: number,
+  seconds: number,
+  operation: (worker: number) => Promise<unknown>,
+): Promise<LoopResult> {
+  const latencies: number[] = [];
+  const start = now();
+  const deadline = start + seconds * 1000;
+  let end = start;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, worker) => {
+      while (now() < deadline) {
+        const begun = now();
+        await operation(worker);
+        const finished = now();
+        latencies.push(finished - begun);
+        if (finished > end) end = finished;
+      }
+    }),
+  );
+  return { operations: latencies.length, seconds: (end - start) / 1000, latencies };
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+// ---------------------------------------------------------------------------
+// Formatting
+// ---------------------------------------------------------------------------
+
+/** 1234567 → "1,234,567"; small values keep `digits` decimals. */
+export function formatNumber(value: number, digits = 0): string {
+  if (!Number.isFinite(value)) return '–';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+export function formatRatio(value: number): string {
+  return Number.isFinite(value) ? `${value.toFixed(2)}x` : '–';
+}
+
+/** A GitHub-flavoured Markdown table (readable in a terminal too). */
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
+  return [line(header), `| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`, ...rows.map(line)].join('\n');
+}
