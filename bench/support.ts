@@ -72,8 +72,7 @@ export async function openBenchDatabase(log: (line: string) => void): Promise<Be
   const server = await startEmbeddedPostgres({
     dataDir,
     port,
-    // Default durability: fsync, synchronous_commit and full_page_writes stay on.
-    settings: { max_connections: '200' },
+    // No settings: default durability (fsync, synchronous_commit, full_page_writes on).
   });
   const stop = async () => {
     await server.stop();

@@ -77,3 +77,10 @@ export class EventCatalog {
     return { data: current, schemaVersion: definition.schemaVersion };
   }
 }
+
+/** The discriminated union `{ type, data }` of a list of event definitions. */
+export type EventOf<Definitions extends readonly EventDefinition[]> = {
+  [K in keyof Definitions]: Definitions[K] extends EventDefinition<infer Type, infer Schema>
+    ? { type: Type; data: z.output<Schema> }
+    : never;
+}[number];

@@ -45,6 +45,8 @@ export type ReadStreamOptions = {
   fromVersion?: number;
   /** Inclusive bound on the other side. */
   toVersion?: number;
+  /** Read on this connection (inside the caller's transaction). */
+  within?: Queryable;
   /** Only events recorded at or before this instant (record-time travel). */
   recordedAtOrBefore?: Date;
   limit?: number;
@@ -123,6 +125,7 @@ export class EventStore {
     const data: string[] = [];
     const metadata: string[] = [];
     const occurredAt: (Date | null)[] = [];
+    const prepared: { data: unknown; metadata: EventMetadata }[] = [];
 
     for (const request of requests) {
       if (request.events.length === 0) continue;
@@ -133,16 +136,18 @@ export class EventStore {
       streamIds.push(request.streamId);
       expected.push(encodeExpectedVersion(request.expectedVersion ?? 'ANY'));
       for (const event of request.events) {
-        const prepared = this.#catalog.prepare(event.type, event.data);
+        const checked = this.#catalog.prepare(event.type, event.data);
         const id = event.id ?? uuidv7();
         assertEventId(id);
+        const eventMetadata = cleanMetadata(event.metadata);
         eventIds.push(id);
         eventStreams.push(streamIds.length);
         types.push(event.type);
-        schemaVersions.push(prepared.schemaVersion);
-        data.push(JSON.stringify(prepared.data));
-        metadata.push(JSON.stringify(cleanMetadata(event.metadata)));
+        schemaVersions.push(checked.schemaVersion);
+        data.push(JSON.stringify(checked.data));
+        metadata.push(JSON.stringify(eventMetadata));
         occurredAt.push(event.occurredAt ?? null);
+        prepared.push({ data: checked.data, metadata: eventMetadata });
       }
     }
     if (eventIds.length === 0) throw new EmptyAppendError();
@@ -189,7 +194,19 @@ export class EventStore {
     for (const event of events) {
       streamVersions[event.streamId] = Math.max(streamVersions[event.streamId] ?? 0, event.streamVersion);
     }
-    return { events, lastPosition: events.at(-1)!.position, streamVersions };
+    // Rows come back in position order, which is the order the events were given in.
+    const recorded = events.map(
+      (event, index): RecordedEvent => ({
+        ...event,
+        organizationId,
+        type: types[index]!,
+        schemaVersion: schemaVersions[index]!,
+        data: prepared[index]!.data,
+        metadata: prepared[index]!.metadata,
+        occurredAt: occurredAt[index] ?? event.recordedAt,
+      }),
+    );
+    return { events, recorded, lastPosition: events.at(-1)!.position, streamVersions };
   }
 
   /** The events of one stream, by version. Stream order needs no horizon: writers to a stream are serialized. */
@@ -214,8 +231,8 @@ export class EventStore {
       values.push(options.recordedAtOrBefore);
       where.push(`recorded_at <= $${values.length}`);
     }
-    values.push(readLimit(options.limit));
-    const result = await this.#pool.query<EventRow>(
+    values.push(options.limit === undefined ? null : readLimit(options.limit));
+    const result = await (options.within ?? this.#pool).query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')}
        ORDER BY stream_version ${backward ? 'DESC' : 'ASC'} LIMIT $${values.length}`,
       values,

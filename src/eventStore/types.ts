@@ -45,6 +45,8 @@ export type AppendedEvent = {
 
 export type AppendResult = {
   events: AppendedEvent[];
+  /** The appended events as readers will see them. */
+  recorded: RecordedEvent[];
   /** The position of the last event appended. */
   lastPosition: bigint;
   /** The version of each stream after the append. */

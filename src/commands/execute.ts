@@ -1,0 +1,237 @@
+// Runs a command: validate, decide against current state, append, claim
+// unique values, update the read models, all in one transaction. Read-your-
+// writes: when this returns, queries already show the change.
+//
+// A decision made against a stream that moved meanwhile is retried from
+// scratch (the append's expected version catches it), unless the caller
+// pinned `expectedVersion`, in which case the conflict is theirs to see.
+import type pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import { applyEvents } from '../../projections/index.ts';
+import { ConflictError, ValidationError } from '../errors.ts';
+import { ConcurrencyError } from '../eventStore/errors.ts';
+import type { EventStore } from '../eventStore/eventStore.ts';
+import type { AppendRequest, EventMetadata, RecordedEvent } from '../eventStore/types.ts';
+import { WorkingSet } from '../readModel/workingSet.ts';
+import type { Aggregate } from './aggregate.ts';
+import type { Claim, CommandContext, CommandHandler, CommandMeta, Decision } from './command.ts';
+
+export type CommandDeps = {
+  pool: pg.Pool;
+  store: EventStore;
+  /** Injectable for tests; defaults to the wall clock. */
+  clock?: () => Date;
+};
+
+export type CommandOutcome<Result> = {
+  result: Result;
+  /** The last event appended (or, for a command that changed nothing, the target stream's last event). */
+  position: bigint | null;
+  events: RecordedEvent[];
+  /** True when an earlier command with the same idempotency key answered. */
+  replayed: boolean;
+};
+
+const MAX_ATTEMPTS = 5;
+
+export async function executeCommand<Input, Result>(
+  deps: CommandDeps,
+  handler: CommandHandler<Input, Result>,
+  organizationId: string,
+  rawInput: unknown,
+  meta: CommandMeta,
+): Promise<CommandOutcome<Result>> {
+  const parsed = handler.input.safeParse(rawInput);
+  if (!parsed.success) {
+    throw new ValidationError(`Invalid input for ${handler.name}: ${z.prettifyError(parsed.error)}`, {
+      issues: parsed.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })),
+    });
+  }
+  const input = parsed.data;
+  if (meta.occurredAt && Number.isNaN(meta.occurredAt.getTime())) throw new ValidationError('occurredAt is not a date');
+
+  if (meta.idempotencyKey !== undefined) {
+    const previous = await findCommandResult<Result>(deps.pool, organizationId, meta.idempotencyKey, handler.name);
+    if (previous) return previous;
+  }
+
+  for (let attempt = 1; ; attempt++) {
+    const client = await deps.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const outcome = await decideAndApply(deps, client, handler, organizationId, input, meta);
+      await client.query('COMMIT');
+      return outcome;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      const retry = error instanceof ConcurrencyError && meta.expectedVersion === undefined && attempt < MAX_ATTEMPTS;
+      if (retry) continue;
+      if (meta.idempotencyKey !== undefined && isUniqueViolation(error, 'command_results_pkey')) {
+        // A concurrent retry with the same key won; answer with its result.
+        const previous = await findCommandResult<Result>(deps.pool, organizationId, meta.idempotencyKey, handler.name);
+        if (previous) return previous;
+      }
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+async function decideAndApply<Input, Result>(
+  deps: CommandDeps,
+  client: pg.PoolClient,
+  handler: CommandHandler<Input, Result>,
+  organizationId: string,
+  input: Input,
+  meta: CommandMeta,
+): Promise<CommandOutcome<Result>> {
+  const reads = new WorkingSet(client);
+  const context: CommandContext = {
+    organizationId,
+    meta,
+    db: client,
+    store: deps.store,
+    reads,
+    now: meta.occurredAt ?? deps.clock?.() ?? new Date(),
+    load: (aggregate, id) => loadAggregate(deps.store, client, organizationId, aggregate, id),
+    newId: () => uuidv7(),
+  };
+  const decision: Decision<Result> = await handler.run(context, input);
+  const target = handler.target?.(input, organizationId);
+  if (meta.expectedVersion !== undefined && target !== undefined) {
+    const pinned = decision.appends.find((append) => append.streamId === target);
+    if (pinned) pinned.expectedVersion = meta.expectedVersion;
+    else {
+      const actual = await deps.store.streamVersion(organizationId, target);
+      if (actual !== meta.expectedVersion) throw new ConcurrencyError(target, meta.expectedVersion, actual);
+    }
+  }
+
+  const metadata: EventMetadata = { actor: meta.actor };
+  if (meta.reason !== undefined) metadata.reason = meta.reason;
+  if (meta.correlationId !== undefined) metadata.correlationId = meta.correlationId;
+  if (meta.causationId !== undefined) metadata.causationId = meta.causationId;
+  if (meta.idempotencyKey !== undefined) metadata.idempotencyKey = meta.idempotencyKey;
+  const requests: AppendRequest[] = decision.appends
+    .filter((append) => append.events.length > 0)
+    .map((append) => ({
+      streamId: append.streamId,
+      expectedVersion: append.expectedVersion,
+      events: append.events.map((event) => ({
+        type: event.type,
+        data: event.data,
+        metadata,
+        ...(meta.occurredAt ? { occurredAt: meta.occurredAt } : {}),
+      })),
+    }));
+
+  let recorded: RecordedEvent[] = [];
+  let position: bigint | null = null;
+  if (requests.length > 0) {
+    const appended = await deps.store.appendMany(organizationId, requests, { within: client });
+    recorded = appended.recorded;
+    position = appended.lastPosition;
+    await takeClaims(client, organizationId, decision.claims ?? [], decision.releases ?? []);
+    await applyEvents(reads, recorded);
+    await reads.flush();
+  } else if (target !== undefined) {
+    position = await lastPositionOf(client, organizationId, target);
+  }
+
+  if (meta.idempotencyKey !== undefined) {
+    await client.query(
+      `INSERT INTO command_results (organization_id, idempotency_key, command, result, position)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [organizationId, meta.idempotencyKey, handler.name, JSON.stringify(decision.result), position?.toString() ?? '0'],
+    );
+  }
+  return { result: decision.result, position, events: recorded, replayed: false };
+}
+
+async function loadAggregate<State>(
+  store: EventStore,
+  client: pg.PoolClient,
+  organizationId: string,
+  aggregate: Aggregate<State>,
+  id: string,
+) {
+  const events = await store.readStream(organizationId, aggregate.stream(id), { within: client });
+  let state = aggregate.initial;
+  for (const event of events) state = aggregate.evolve(state, event as Parameters<typeof aggregate.evolve>[1]);
+  return { state, version: events.at(-1)?.streamVersion ?? 0 };
+}
+
+/** The organization id under which platform-wide claims are kept. */
+const PLATFORM = '00000000-0000-0000-0000-000000000000';
+
+async function takeClaims(client: pg.PoolClient, commandOrganizationId: string, claims: Claim[], releases: Claim[]) {
+  const scope = (claim: Claim) => (claim.platform ? PLATFORM : commandOrganizationId);
+  for (const release of releases) {
+    const organizationId = scope(release);
+    await client.query(
+      'DELETE FROM unique_claims WHERE organization_id = $1 AND kind = $2 AND value = $3 AND stream_id = $4',
+      [organizationId, release.kind, release.value, release.streamId],
+    );
+  }
+  for (const claim of claims) {
+    const organizationId = scope(claim);
+    // A concurrent claim of the same value waits here for the other
+    // transaction, then finds the row: exactly one of them wins.
+    const inserted = await client.query(
+      `INSERT INTO unique_claims (organization_id, kind, value, stream_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING`,
+      [organizationId, claim.kind, claim.value, claim.streamId],
+    );
+    if (inserted.rowCount === 0) {
+      const holder = await client.query<{ stream_id: string }>(
+        'SELECT stream_id FROM unique_claims WHERE organization_id = $1 AND kind = $2 AND value = $3',
+        [organizationId, claim.kind, claim.value],
+      );
+      if (holder.rows[0]?.stream_id !== claim.streamId) {
+        throw new ConflictError(`The ${claim.kind} "${claim.value}" is already taken`, {
+          kind: claim.kind,
+          value: claim.value,
+        });
+      }
+    }
+  }
+}
+
+async function lastPositionOf(client: pg.PoolClient, organizationId: string, streamId: string): Promise<bigint | null> {
+  const result = await client.query<{ position: string }>(
+    `SELECT position::text AS position FROM events WHERE organization_id = $1 AND stream_id = $2
+     ORDER BY stream_version DESC LIMIT 1`,
+    [organizationId, streamId],
+  );
+  return result.rows[0] ? BigInt(result.rows[0].position) : null;
+}
+
+async function findCommandResult<Result>(
+  pool: pg.Pool,
+  organizationId: string,
+  key: string,
+  command: string,
+): Promise<CommandOutcome<Result> | undefined> {
+  const found = await pool.query<{ command: string; result: Result; position: string }>(
+    `SELECT command, result, position::text AS position FROM command_results
+     WHERE organization_id = $1 AND idempotency_key = $2`,
+    [organizationId, key],
+  );
+  const row = found.rows[0];
+  if (!row) return undefined;
+  if (row.command !== command) {
+    throw new ConflictError(`Idempotency key "${key}" was already used for ${row.command}`, { idempotencyKey: key });
+  }
+  return {
+    result: row.result,
+    position: row.position === '0' ? null : BigInt(row.position),
+    events: [],
+    replayed: true,
+  };
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  return (error as { code?: string }).code === '23505' && (error as { constraint?: string }).constraint === constraint;
+}

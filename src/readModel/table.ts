@@ -1,0 +1,53 @@
+// How a read-model row (a Prisma model type, camelCase) maps onto its table.
+// Projections never write SQL by hand: they put and get rows through a
+// WorkingSet, which uses these specs to load and flush them.
+
+export type ColumnType =
+  | 'uuid'
+  | 'text'
+  | 'int'
+  | 'bigint'
+  | 'float8'
+  | 'bool'
+  | 'timestamptz'
+  | 'jsonb'
+  | 'text[]'
+  | 'uuid[]';
+
+export type TableSpec<Row extends object> = {
+  table: string;
+  key: readonly (keyof Row & string)[];
+  columns: { readonly [Field in keyof Row & string]: readonly [column: string, type: ColumnType] };
+};
+
+export function defineTable<Row extends object>(spec: TableSpec<Row>): TableSpec<Row> {
+  return spec;
+}
+
+export function keyOf<Row extends object>(spec: TableSpec<Row>, row: Partial<Row>): string {
+  if (spec.key.length === 1) return String(row[spec.key[0]!]);
+  return spec.key.map((field) => String(row[field])).join('\u0000');
+}
+
+/** A row as JSON for jsonb_to_recordset: bigint as text, dates as ISO strings. */
+export function toJsonRow<Row extends object>(spec: TableSpec<Row>, row: Row): Record<string, unknown> {
+  const json: Record<string, unknown> = {};
+  for (const field of Object.keys(spec.columns) as (keyof Row & string)[]) {
+    const [column] = spec.columns[field];
+    const value = row[field] as unknown;
+    json[column] =
+      typeof value === 'bigint' ? value.toString() : value instanceof Date ? value.toISOString() : (value ?? null);
+  }
+  return json;
+}
+
+/** A database row (pg's parsing) back into the model's shape. */
+export function fromDatabaseRow<Row extends object>(spec: TableSpec<Row>, record: Record<string, unknown>): Row {
+  const row: Record<string, unknown> = {};
+  for (const field of Object.keys(spec.columns) as (keyof Row & string)[]) {
+    const [column, type] = spec.columns[field];
+    const value = record[column];
+    row[field] = value === null || value === undefined ? null : type === 'bigint' ? BigInt(value as string) : value;
+  }
+  return row as Row;
+}

@@ -1,0 +1,239 @@
+// The rows a projection reads and writes while it applies events.
+//
+// Inline (with a connection): rows are loaded on first use inside the
+// command's transaction, changes are buffered and flushed in one statement per
+// table before commit. Rebuild (no connection): every row lives in memory and
+// is flushed in bulk at the end. Projections are written once against this
+// interface, so replaying the log runs exactly the code the inline path runs.
+import type { Queryable } from '../eventStore/types.ts';
+import { type ColumnType, fromDatabaseRow, keyOf, type TableSpec, toJsonRow } from './table.ts';
+
+type Entry = { row: object | undefined; dirty: boolean; deleted: boolean };
+
+class TableState {
+  readonly entries = new Map<string, Entry>();
+  /** Secondary indexes for `where` in memory mode: field list → value key → row keys. */
+  readonly indexes = new Map<string, Map<string, Set<string>>>();
+}
+
+const FLUSH_CHUNK = 5_000;
+
+export class WorkingSet {
+  readonly #db: Queryable | undefined;
+  readonly #tables = new Map<LooseSpec, TableState>();
+
+  /** With a connection: inline mode. Without: everything in memory (rebuilds, tests). */
+  constructor(db?: Queryable) {
+    this.#db = db;
+  }
+
+  #state(spec: LooseSpec): TableState {
+    let state = this.#tables.get(spec);
+    if (!state) {
+      state = new TableState();
+      this.#tables.set(spec, state);
+    }
+    return state;
+  }
+
+  async get<Row extends object>(spec: TableSpec<Row>, key: Partial<Row>): Promise<Row | undefined> {
+    const state = this.#state(erase(spec));
+    const id = keyOf(spec, key);
+    const cached = state.entries.get(id);
+    if (cached) return cached.deleted ? undefined : (cached.row as Row | undefined);
+    if (!this.#db) return undefined;
+    const rows = await this.#select(spec, key);
+    const row = rows[0];
+    state.entries.set(id, { row, dirty: false, deleted: false });
+    return row;
+  }
+
+  /** Rows whose fields equal `filter` (use indexed fields). */
+  async where<Row extends object>(spec: TableSpec<Row>, filter: Partial<Row>): Promise<Row[]> {
+    const state = this.#state(erase(spec));
+    const fields = Object.keys(filter) as (keyof Row & string)[];
+    const matches = (row: object) => fields.every((field) => sameValue((row as Row)[field], filter[field]));
+    const result = new Map<string, Row>();
+    if (this.#db) {
+      for (const loaded of await this.#select(spec, filter)) {
+        const id = keyOf(spec, loaded);
+        const cached = state.entries.get(id);
+        if (!cached) {
+          state.entries.set(id, { row: loaded, dirty: false, deleted: false });
+          result.set(id, loaded);
+        }
+      }
+      // Rows this transaction already loaded or changed win over the database.
+      for (const [id, entry] of state.entries) {
+        if (!entry.deleted && entry.row && matches(entry.row)) result.set(id, entry.row as Row);
+      }
+      return [...result.values()];
+    }
+    const index = this.#index(state, fields);
+    for (const id of index.get(indexKey(fields, filter)) ?? []) {
+      const entry = state.entries.get(id);
+      if (entry?.row && !entry.deleted && matches(entry.row)) result.set(id, entry.row as Row);
+    }
+    return [...result.values()];
+  }
+
+  put<Row extends object>(spec: TableSpec<Row>, row: Row): void {
+    const state = this.#state(erase(spec));
+    const id = keyOf(spec, row);
+    const previous = state.entries.get(id);
+    if (previous?.row && state.indexes.size > 0) this.#unindex(state, id, previous.row);
+    state.entries.set(id, { row, dirty: true, deleted: false });
+    if (state.indexes.size > 0) this.#reindex(state, id, row);
+  }
+
+  delete<Row extends object>(spec: TableSpec<Row>, key: Partial<Row>): void {
+    const state = this.#state(erase(spec));
+    const id = keyOf(spec, key);
+    const previous = state.entries.get(id);
+    if (previous?.row && state.indexes.size > 0) this.#unindex(state, id, previous.row);
+    state.entries.set(id, { row: { ...key }, dirty: true, deleted: true });
+  }
+
+  /** Writes every change: upserts and deletes, a few statements per table. */
+  async flush(db: Queryable | undefined = this.#db): Promise<void> {
+    if (!db) throw new Error('flush needs a connection');
+    for (const [spec, state] of this.#tables) {
+      const upserts: object[] = [];
+      const deletes: object[] = [];
+      for (const entry of state.entries.values()) {
+        if (!entry.dirty || !entry.row) continue;
+        (entry.deleted ? deletes : upserts).push(entry.row);
+        entry.dirty = false;
+      }
+      for (let i = 0; i < upserts.length; i += FLUSH_CHUNK) {
+        await upsertRows(db, spec, upserts.slice(i, i + FLUSH_CHUNK));
+      }
+      for (let i = 0; i < deletes.length; i += FLUSH_CHUNK) {
+        await deleteRows(db, spec, deletes.slice(i, i + FLUSH_CHUNK));
+      }
+    }
+  }
+
+  /** Every live row of a table (memory mode: rebuild comparisons, tests). */
+  rows<Row extends object>(spec: TableSpec<Row>): Row[] {
+    const state = this.#tables.get(erase(spec));
+    if (!state) return [];
+    return [...state.entries.values()].filter((entry) => entry.row && !entry.deleted).map((entry) => entry.row as Row);
+  }
+
+  async #select<Row extends object>(spec: TableSpec<Row>, filter: Partial<Row>): Promise<Row[]> {
+    const fields = Object.keys(filter) as (keyof Row & string)[];
+    const where = fields.map((field, index) => `${quote(spec.columns[field][0])} = $${index + 1}`);
+    const values = fields.map((field) => toParameter(filter[field]));
+    const result = await this.#db!.query<Record<string, unknown>>(
+      `SELECT ${selectList(erase(spec))} FROM ${quote(spec.table)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
+      values,
+    );
+    return result.rows.map((record) => fromDatabaseRow(spec, record));
+  }
+
+  #index(state: TableState, fields: string[]): Map<string, Set<string>> {
+    const name = fields.join(',');
+    let index = state.indexes.get(name);
+    if (!index) {
+      index = new Map();
+      state.indexes.set(name, index);
+      for (const [id, entry] of state.entries) {
+        if (entry.row && !entry.deleted) addToIndex(index, indexKey(fields, entry.row), id);
+      }
+    }
+    return index;
+  }
+
+  #reindex(state: TableState, id: string, row: object): void {
+    for (const [name, index] of state.indexes) addToIndex(index, indexKey(name.split(','), row), id);
+  }
+
+  #unindex(state: TableState, id: string, row: object): void {
+    for (const [name, index] of state.indexes) index.get(indexKey(name.split(','), row))?.delete(id);
+  }
+}
+
+/** Tables of different row types share one map; the spec object is only an identity there. */
+type LooseSpec = {
+  table: string;
+  key: readonly string[];
+  columns: Readonly<Record<string, readonly [string, ColumnType]>>;
+};
+
+function column(spec: LooseSpec, field: string): readonly [string, ColumnType] {
+  const found = spec.columns[field];
+  if (!found) throw new Error(`${spec.table} has no column for ${field}`);
+  return found;
+}
+
+function erase<Row extends object>(spec: TableSpec<Row>): LooseSpec {
+  return spec as unknown as LooseSpec;
+}
+
+function addToIndex(index: Map<string, Set<string>>, key: string, id: string): void {
+  let ids = index.get(key);
+  if (!ids) {
+    ids = new Set();
+    index.set(key, ids);
+  }
+  ids.add(id);
+}
+
+function indexKey(fields: string[], row: object): string {
+  return fields.map((field) => String((row as Record<string, unknown>)[field])).join('\u0000');
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  return a === b || (a == null && b == null);
+}
+
+function toParameter(value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+function selectList(spec: LooseSpec): string {
+  return Object.values(spec.columns)
+    .map(([name, type]) => (type === 'bigint' ? `${quote(name)}::text AS ${quote(name)}` : quote(name)))
+    .join(', ');
+}
+
+function recordsetColumns(spec: LooseSpec): string {
+  return Object.values(spec.columns)
+    .map(([name, type]) => `${quote(name)} ${type}`)
+    .join(', ');
+}
+
+async function upsertRows(db: Queryable, spec: LooseSpec, rows: object[]): Promise<void> {
+  const columns = Object.values(spec.columns).map(([name]) => quote(name));
+  const keyColumns = spec.key.map((field) => quote(column(spec, field)[0]));
+  const updates = columns.filter((column) => !keyColumns.includes(column)).map((c) => `${c} = excluded.${c}`);
+  await db.query(
+    `INSERT INTO ${quote(spec.table)} (${columns.join(', ')})
+     SELECT ${columns.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${recordsetColumns(spec)})
+     ON CONFLICT (${keyColumns.join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
+    [JSON.stringify(rows.map((row) => toJsonRow(spec as unknown as TableSpec<object>, row)))],
+  );
+}
+
+async function deleteRows(db: Queryable, spec: LooseSpec, keys: object[]): Promise<void> {
+  const keyColumns = spec.key.map((field) => column(spec, field));
+  await db.query(
+    `DELETE FROM ${quote(spec.table)} t USING jsonb_to_recordset($1::jsonb) AS k(${keyColumns
+      .map(([name, type]) => `${quote(name)} ${type}`)
+      .join(', ')})
+     WHERE ${keyColumns.map(([name]) => `t.${quote(name)} = k.${quote(name)}`).join(' AND ')}`,
+    [
+      JSON.stringify(
+        keys.map((key) =>
+          Object.fromEntries(
+            spec.key.map((field) => [column(spec, field)[0], toParameter((key as Record<string, unknown>)[field])]),
+          ),
+        ),
+      ),
+    ],
+  );
+}
