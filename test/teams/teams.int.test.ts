@@ -1,0 +1,260 @@
+// Given/when/then for teams, membership and people: the invariants an org
+// designer expects, checked against the events and the read models.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConflictError, NotFoundError, ValidationError } from '../../src/errors.ts';
+import { changeReportingLine, chooseFirstTeam, offboardPerson, registerPerson } from '../../src/people/people.ts';
+import {
+  addTeamMember,
+  archiveTeam,
+  changeMembership,
+  changeTeamParent,
+  formTeam,
+  removeTeamMember,
+  renameTeam,
+} from '../../src/teams/teams.ts';
+import { type Commands, newOrganization } from '../support/commands.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(() => db.drop());
+
+const team = async (org: Commands, name: string, kind = 'STREAM_ALIGNED') =>
+  (await org.run(formTeam, { name, kind })).result.teamId;
+const person = async (org: Commands, name: string, discipline = 'ENGINEERING', managerId?: string) =>
+  (
+    await org.run(registerPerson, {
+      name,
+      email: `${name.toLowerCase().replace(/\W/g, '.')}@acme.test`,
+      discipline,
+      ...(managerId ? { managerId } : {}),
+    })
+  ).result.personId;
+const eventCount = async () => (await db.pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n as number;
+const row = async (sql: string, values: unknown[]) => (await db.pool.query(sql, values)).rows;
+
+async function rejected(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+}
+
+describe('team names', () => {
+  it('are unique among active teams, case-insensitively, and two racing formTeams end with one winner', async () => {
+    const org = await newOrganization(db);
+    const results = await Promise.allSettled(
+      ['Payments', 'payments', ' PAYMENTS '].map((name) => org.run(formTeam, { name, kind: 'STREAM_ALIGNED' })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((r) => r.status === 'rejected')) {
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+    }
+    expect(await row('SELECT name FROM teams WHERE organization_id = $1', [org.organizationId])).toHaveLength(1);
+  });
+
+  it('are freed by a rename and by archiving, and are per organization', async () => {
+    const org = await newOrganization(db);
+    const other = await newOrganization(db);
+    const checkout = await team(org, 'Checkout');
+    await team(other, 'Checkout');
+    await org.run(renameTeam, { teamId: checkout, name: 'Cart' });
+    const second = await team(org, 'Checkout');
+    await expect(org.run(formTeam, { name: 'cart', kind: 'PLATFORM' })).rejects.toBeInstanceOf(ConflictError);
+    await org.run(archiveTeam, { teamId: checkout });
+    await team(org, 'Cart');
+    expect(second).toBeDefined();
+  });
+});
+
+describe('membership', () => {
+  it('adds, changes and removes members with role and allocation, as intervals in org time', async () => {
+    const org = await newOrganization(db);
+    const payments = await team(org, 'Payments');
+    const ada = await person(org, 'Ada');
+    await org.run(addTeamMember, { teamId: payments, personId: ada, role: 'Engineer', allocation: 60 });
+    await org.run(changeMembership, { teamId: payments, personId: ada, role: 'Tech Lead' });
+    const memberships = await row(
+      'SELECT role, allocation, valid_to IS NULL AS current FROM memberships WHERE team_id = $1 ORDER BY valid_from, position',
+      [payments],
+    );
+    expect(memberships).toEqual([
+      { role: 'Engineer', allocation: 60, current: false },
+      { role: 'Tech Lead', allocation: 60, current: true },
+    ]);
+    await org.run(removeTeamMember, { teamId: payments, personId: ada });
+    expect(await row('SELECT 1 FROM memberships WHERE team_id = $1 AND valid_to IS NULL', [payments])).toEqual([]);
+    expect(await row('SELECT version FROM teams WHERE id = $1', [payments])).toEqual([{ version: 4 }]);
+  });
+
+  it('rejects allocations outside 1..100 and a second add of a member, writing nothing', async () => {
+    const org = await newOrganization(db);
+    const payments = await team(org, 'Payments');
+    const ada = await person(org, 'Ada');
+    const before = await eventCount();
+    for (const allocation of [0, 101, 50.5, -1]) {
+      expect(
+        await rejected(org.run(addTeamMember, { teamId: payments, personId: ada, role: 'Engineer', allocation })),
+      ).toBeInstanceOf(ValidationError);
+    }
+    expect(await eventCount()).toBe(before);
+    await org.run(addTeamMember, { teamId: payments, personId: ada, role: 'Engineer', allocation: 50 });
+    expect(
+      await rejected(org.run(addTeamMember, { teamId: payments, personId: ada, role: 'Engineer', allocation: 50 })),
+    ).toBeInstanceOf(ConflictError);
+  });
+
+  it('puts a back-dated change in its place in the history', async () => {
+    const org = await newOrganization(db);
+    const payments = await team(org, 'Payments');
+    const ada = await person(org, 'Ada');
+    const t = (day: number) => new Date(Date.UTC(2026, 0, day));
+    await org.run(
+      addTeamMember,
+      { teamId: payments, personId: ada, role: 'Engineer', allocation: 50 },
+      { occurredAt: t(1) },
+    );
+    await org.run(changeMembership, { teamId: payments, personId: ada, allocation: 80 }, { occurredAt: t(20) });
+    // Learned late: she became Tech Lead on the 10th.
+    await org.run(changeMembership, { teamId: payments, personId: ada, role: 'Tech Lead' }, { occurredAt: t(10) });
+    const history = await row(
+      'SELECT role, allocation, valid_from, valid_to FROM memberships WHERE team_id = $1 ORDER BY valid_from',
+      [payments],
+    );
+    expect(history).toEqual([
+      { role: 'Engineer', allocation: 50, valid_from: t(1), valid_to: t(10) },
+      { role: 'Tech Lead', allocation: 80, valid_from: t(10), valid_to: t(20) },
+      { role: 'Engineer', allocation: 80, valid_from: t(20), valid_to: null },
+    ]);
+  });
+});
+
+describe('first team', () => {
+  it('must be one of the person’s teams, and is cleared when they leave it', async () => {
+    const org = await newOrganization(db);
+    const payments = await team(org, 'Payments');
+    const search = await team(org, 'Search');
+    const ada = await person(org, 'Ada');
+    await org.run(addTeamMember, { teamId: payments, personId: ada, role: 'Engineer', allocation: 100 });
+    expect(await rejected(org.run(chooseFirstTeam, { personId: ada, teamId: search }))).toBeInstanceOf(ConflictError);
+    await org.run(chooseFirstTeam, { personId: ada, teamId: payments });
+    expect(await row('SELECT first_team_id FROM people WHERE id = $1', [ada])).toEqual([{ first_team_id: payments }]);
+
+    const left = await org.run(removeTeamMember, { teamId: payments, personId: ada });
+    expect(left.events.map((e) => e.type)).toEqual(['TeamMemberRemoved', 'FirstTeamCleared']);
+    expect(await row('SELECT first_team_id FROM people WHERE id = $1', [ada])).toEqual([{ first_team_id: null }]);
+  });
+
+  it('is cleared when the team is archived, which also ends its memberships', async () => {
+    const org = await newOrganization(db);
+    const payments = await team(org, 'Payments');
+    const ada = await person(org, 'Ada');
+    await org.run(addTeamMember, { teamId: payments, personId: ada, role: 'Engineer', allocation: 100 });
+    await org.run(chooseFirstTeam, { personId: ada, teamId: payments });
+    const archived = await org.run(archiveTeam, { teamId: payments });
+    expect(archived.events.map((e) => e.type)).toEqual(['TeamMemberRemoved', 'TeamArchived', 'FirstTeamCleared']);
+    expect(await row('SELECT first_team_id FROM people WHERE id = $1', [ada])).toEqual([{ first_team_id: null }]);
+    expect(await row('SELECT archived_at IS NOT NULL AS archived FROM teams WHERE id = $1', [payments])).toEqual([
+      { archived: true },
+    ]);
+  });
+});
+
+describe('archived teams and offboarded people', () => {
+  it('accept no more commands', async () => {
+    const org = await newOrganization(db);
+    const payments = await team(org, 'Payments');
+    const ada = await person(org, 'Ada');
+    const grace = await person(org, 'Grace');
+    await org.run(archiveTeam, { teamId: payments });
+    await org.run(offboardPerson, { personId: grace });
+    const before = await eventCount();
+    for (const attempt of [
+      () => org.run(renameTeam, { teamId: payments, name: 'Pay' }),
+      () => org.run(addTeamMember, { teamId: payments, personId: ada, role: 'Engineer', allocation: 10 }),
+      () => org.run(archiveTeam, { teamId: payments }),
+      () => org.run(changeReportingLine, { personId: grace, managerId: ada }),
+      () => org.run(offboardPerson, { personId: grace }),
+    ]) {
+      expect(await rejected(attempt())).toBeInstanceOf(ConflictError);
+    }
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('offboarding ends memberships and the first team and frees the email', async () => {
+    const org = await newOrganization(db);
+    const payments = await team(org, 'Payments');
+    const ada = await person(org, 'Ada');
+    await org.run(addTeamMember, { teamId: payments, personId: ada, role: 'Engineer', allocation: 100 });
+    await org.run(chooseFirstTeam, { personId: ada, teamId: payments });
+    const outcome = await org.run(offboardPerson, { personId: ada });
+    expect(outcome.events.map((e) => e.type)).toEqual(['FirstTeamCleared', 'PersonOffboarded', 'TeamMemberRemoved']);
+    expect(await row('SELECT 1 FROM memberships WHERE person_id = $1 AND valid_to IS NULL', [ada])).toEqual([]);
+    await person(org, 'Ada');
+  });
+
+  it('ids of another organization are not found', async () => {
+    const org = await newOrganization(db);
+    const other = await newOrganization(db);
+    const theirTeam = await team(other, 'Payments');
+    const theirPerson = await person(other, 'Ada');
+    const mine = await person(org, 'Grace');
+    expect(await rejected(org.run(renameTeam, { teamId: theirTeam, name: 'Mine' }))).toBeInstanceOf(NotFoundError);
+    expect(await rejected(org.run(changeReportingLine, { personId: mine, managerId: theirPerson }))).toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+});
+
+describe('cycles', () => {
+  it('no reporting-line cycles, also when two changes race', async () => {
+    const org = await newOrganization(db);
+    const ceo = await person(org, 'Ceo', 'OTHER');
+    const cto = await person(org, 'Cto', 'ENGINEERING', ceo);
+    const lead = await person(org, 'Lead', 'ENGINEERING', cto);
+    expect(await rejected(org.run(changeReportingLine, { personId: ceo, managerId: lead }))).toBeInstanceOf(
+      ConflictError,
+    );
+    expect(await rejected(org.run(changeReportingLine, { personId: ceo, managerId: ceo }))).toBeInstanceOf(
+      ConflictError,
+    );
+
+    const a = await person(org, 'A');
+    const b = await person(org, 'B');
+    const race = await Promise.allSettled([
+      org.run(changeReportingLine, { personId: a, managerId: b }),
+      org.run(changeReportingLine, { personId: b, managerId: a }),
+    ]);
+    expect(race.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  it('no team-parent cycles', async () => {
+    const org = await newOrganization(db);
+    const tribe = await team(org, 'Tribe', 'LEADERSHIP');
+    const squad = await team(org, 'Squad');
+    await org.run(changeTeamParent, { teamId: squad, parentTeamId: tribe });
+    expect(await rejected(org.run(changeTeamParent, { teamId: tribe, parentTeamId: squad }))).toBeInstanceOf(
+      ConflictError,
+    );
+    expect(await rejected(org.run(changeTeamParent, { teamId: tribe, parentTeamId: tribe }))).toBeInstanceOf(
+      ConflictError,
+    );
+    expect(await row('SELECT parent_team_id FROM teams WHERE id = $1', [squad])).toEqual([{ parent_team_id: tribe }]);
+  });
+});
+
+describe('person emails', () => {
+  it('are unique within an organization', async () => {
+    const org = await newOrganization(db);
+    await org.run(registerPerson, { name: 'Ada', email: 'ada@acme.test', discipline: 'ENGINEERING' });
+    expect(
+      await rejected(org.run(registerPerson, { name: 'Ada L', email: 'ADA@acme.test', discipline: 'PRODUCT' })),
+    ).toBeInstanceOf(ConflictError);
+    const other = await newOrganization(db);
+    await other.run(registerPerson, { name: 'Ada', email: 'ada@acme.test', discipline: 'ENGINEERING' });
+  });
+});
