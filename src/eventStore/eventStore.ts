@@ -57,6 +57,14 @@ export type ReadAllOptions = {
   from?: bigint;
   filter?: EventFilter;
   limit?: number;
+  /** Read on this connection (inside the caller's transaction). */
+  within?: Queryable;
+  /**
+   * Return every committed event, also past the gap-free horizon. Only for a
+   * caller that has otherwise excluded half-way appenders (a rebuild's swap
+   * holds the read-model tables locked); a plain reader would skip events.
+   */
+  ignoreHorizon?: boolean;
 };
 
 const EXPECTED = { ANY: -1, NO_STREAM: -2, STREAM_EXISTS: -3 } as const;
@@ -257,7 +265,8 @@ export class EventStore {
    */
   async readAll(scope: OrganizationScope, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const values: unknown[] = [(options.from ?? 0n).toString()];
-    const where = ['position > $1::bigint', 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())'];
+    const where = ['position > $1::bigint'];
+    if (!options.ignoreHorizon) where.push('transaction_id < pg_snapshot_xmin(pg_current_snapshot())');
     if (scope !== ALL_ORGANIZATIONS) {
       assertOrganizationId(scope);
       values.push(scope);
@@ -276,7 +285,7 @@ export class EventStore {
     if (filter.recordedAfter) add((p) => `recorded_at > ${p}`, filter.recordedAfter);
     if (filter.recordedBefore) add((p) => `recorded_at < ${p}`, filter.recordedBefore);
     values.push(readLimit(options.limit));
-    const result = await this.#pool.query<EventRow>(
+    const result = await (options.within ?? this.#pool).query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY events.position LIMIT $${values.length}`,
       values,
     );

@@ -1,0 +1,184 @@
+// Rebuilds every read model from position 0 into fresh tables and swaps them
+// in while the service keeps running (blue/green).
+//
+// 1. Create empty copies of the read-model tables in a scratch schema.
+// 2. Replay the whole log into memory (the same projection code the inline
+//    path runs) and write it into the copies. Queries and commands go on
+//    against the live tables meanwhile.
+// 3. In one short transaction: lock the live tables (queries and commands
+//    wait a moment), apply the events committed since step 2 (all of them: under the
+//    lock no writer is half-way), drop the live tables, move the copies in
+//    and restore the index names Prisma's migrations know.
+//    A command that was waiting for the lock finds the new tables by name and
+//    applies its own events there.
+import type pg from 'pg';
+import { ALL_ORGANIZATIONS, type EventStore } from '../src/eventStore/eventStore.ts';
+import type { RecordedEvent } from '../src/eventStore/types.ts';
+import { WorkingSet } from '../src/readModel/workingSet.ts';
+import { applyEvents } from './index.ts';
+import { readModelTables } from './tables.ts';
+
+export type RebuildReport = {
+  events: number;
+  /** The last position applied before the swap. */
+  position: bigint;
+  replayMs: number;
+  writeMs: number;
+  swapMs: number;
+  rows: Record<string, number>;
+};
+
+const BATCH = 10_000;
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+export async function rebuildReadModels(
+  pool: pg.Pool,
+  store: EventStore,
+  options: { log?: (line: string) => void } = {},
+): Promise<RebuildReport> {
+  const log = options.log ?? (() => {});
+  const scratch = `rebuild_${Date.now().toString(36)}`;
+  const tables = readModelTables.map((spec) => spec.table);
+  await pool.query(`CREATE SCHEMA ${quote(scratch)}`);
+  try {
+    for (const table of tables) {
+      await pool.query(`CREATE TABLE ${quote(scratch)}.${quote(table)} (LIKE public.${quote(table)} INCLUDING ALL)`);
+    }
+
+    const started = performance.now();
+    const ws = new WorkingSet();
+    let position = 0n;
+    let events = 0;
+    for (;;) {
+      const batch = await store.readAll(ALL_ORGANIZATIONS, { from: position, limit: BATCH });
+      if (batch.length === 0) break;
+      await applyEvents(ws, batch);
+      position = batch.at(-1)!.position;
+      events += batch.length;
+      if (events % 100_000 < BATCH) log(`replayed ${events} events`);
+    }
+    const replayMs = performance.now() - started;
+
+    const writeStarted = performance.now();
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL search_path = ${quote(scratch)}, public`);
+      await ws.flush(client);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+    const writeMs = performance.now() - writeStarted;
+
+    const swapStarted = performance.now();
+    const caughtUp = await swapWithRetry(pool, store, scratch, tables, position, log);
+    const swapMs = performance.now() - swapStarted;
+    events += caughtUp.events;
+
+    const rows: Record<string, number> = {};
+    for (const table of tables) {
+      rows[table] = (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM public.${quote(table)}`))
+        .rows[0]!.n;
+    }
+    return { events, position: caughtUp.position, replayMs, writeMs, swapMs, rows };
+  } finally {
+    await pool.query(`DROP SCHEMA IF EXISTS ${quote(scratch)} CASCADE`);
+  }
+}
+
+/** A swap that lost a deadlock or timed out waiting for its lock is simply tried again. */
+async function swapWithRetry(...args: Parameters<typeof swap>): Promise<Awaited<ReturnType<typeof swap>>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await swap(...args);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= 5 || (code !== '40P01' && code !== '55P03')) throw error;
+      args[5](`swap attempt ${attempt} gave way (${code}); retrying`);
+    }
+  }
+}
+
+type IndexRow = { table: string; name: string; columns: string; unique: boolean; constraint: boolean };
+const INDEXES = `
+  SELECT t.relname AS table, i.relname AS name, x.indisunique AS unique,
+         regexp_replace(pg_get_indexdef(i.oid), '^.* USING ', '') AS columns,
+         EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid) AS constraint
+  FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+  JOIN pg_namespace n ON n.oid = t.relnamespace
+  WHERE n.nspname = 'public' AND t.relname = ANY($1)`;
+
+async function swap(
+  pool: pg.Pool,
+  store: EventStore,
+  scratch: string,
+  tables: string[],
+  from: bigint,
+  log: (line: string) => void,
+): Promise<{ events: number; position: bigint }> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    // Waits for every writer already inside (so every event committed is
+    // visible below) and holds off readers and writers for the short swap.
+    // Taken at full strength at once: upgrading a weaker lock later would
+    // deadlock with a command that read a table and now wants to write it.
+    await client.query(`SET LOCAL lock_timeout = '10s'`);
+    await client.query(`LOCK TABLE ${tables.map((t) => `public.${quote(t)}`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+    const late = await committedSince(client, store, from);
+    if (late.length > 0) {
+      await client.query(`SET LOCAL search_path = ${quote(scratch)}, public`);
+      const ws = new WorkingSet(client);
+      await applyEvents(ws, late);
+      await ws.flush();
+      await client.query('SET LOCAL search_path = public');
+      log(`caught up ${late.length} events committed during the rebuild`);
+    }
+    const indexNames = await client.query<IndexRow>(INDEXES, [tables]);
+    // Readers wait for these few statements (DROP takes the table's strongest lock).
+    for (const table of tables) {
+      await client.query(`DROP TABLE public.${quote(table)}`);
+      await client.query(`ALTER TABLE ${quote(scratch)}.${quote(table)} SET SCHEMA public`);
+    }
+    // Give the new indexes the names the migrations created (matched by definition).
+    const fresh = await client.query<IndexRow>(INDEXES, [tables]);
+    for (const index of fresh.rows) {
+      const original = indexNames.rows.find(
+        (old) => old.table === index.table && old.columns === index.columns && old.unique === index.unique,
+      );
+      if (!original || original.name === index.name) continue;
+      await client.query(
+        index.constraint
+          ? `ALTER TABLE public.${quote(index.table)} RENAME CONSTRAINT ${quote(index.name)} TO ${quote(original.name)}`
+          : `ALTER INDEX public.${quote(index.name)} RENAME TO ${quote(original.name)}`,
+      );
+    }
+    await client.query('COMMIT');
+    return { events: late.length, position: late.at(-1)?.position ?? from };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Every committed event after `from`: under the table lock no appender can still be half-way. */
+async function committedSince(client: pg.PoolClient, store: EventStore, from: bigint): Promise<RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  for (let position = from; ; ) {
+    const batch = await store.readAll(ALL_ORGANIZATIONS, {
+      from: position,
+      limit: BATCH,
+      within: client,
+      ignoreHorizon: true,
+    });
+    if (batch.length === 0) return events;
+    events.push(...batch);
+    position = batch.at(-1)!.position;
+  }
+}
