@@ -34,6 +34,8 @@ export type CommandOutcome<Result> = {
 };
 
 const MAX_ATTEMPTS = 5;
+/** Clocks of clients and servers disagree a little; more than this is a mistake. */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 export async function executeCommand<Input, Result>(
   deps: CommandDeps,
@@ -49,7 +51,13 @@ export async function executeCommand<Input, Result>(
     });
   }
   const input = parsed.data;
-  if (meta.occurredAt && Number.isNaN(meta.occurredAt.getTime())) throw new ValidationError('occurredAt is not a date');
+  const now = deps.clock?.() ?? new Date();
+  if (meta.occurredAt) {
+    if (Number.isNaN(meta.occurredAt.getTime())) throw new ValidationError('occurredAt is not a date');
+    if (meta.occurredAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
+      throw new ValidationError('occurredAt is in the future: events record what happened, not plans');
+    }
+  }
 
   if (meta.idempotencyKey !== undefined) {
     const previous = await findCommandResult<Result>(deps.pool, organizationId, meta.idempotencyKey, handler.name);
@@ -60,7 +68,7 @@ export async function executeCommand<Input, Result>(
     const client = await deps.pool.connect();
     try {
       await client.query('BEGIN');
-      const outcome = await decideAndApply(deps, client, handler, organizationId, input, meta);
+      const outcome = await decideAndApply(deps, client, handler, organizationId, input, meta, now);
       await client.query('COMMIT');
       return outcome;
     } catch (error) {
@@ -86,15 +94,19 @@ async function decideAndApply<Input, Result>(
   organizationId: string,
   input: Input,
   meta: CommandMeta,
+  now: Date,
 ): Promise<CommandOutcome<Result>> {
   const reads = new WorkingSet(client);
+  // Org time of the command: back-dated, or the clock's now. Every event gets
+  // it, so what the decision saw as "now" is what the events say.
+  const occurredAt = meta.occurredAt ?? now;
   const context: CommandContext = {
     organizationId,
     meta,
     db: client,
     store: deps.store,
     reads,
-    now: meta.occurredAt ?? deps.clock?.() ?? new Date(),
+    now: occurredAt,
     load: (aggregate, id) => loadAggregate(deps.store, client, organizationId, aggregate, id),
     newId: () => uuidv7(),
   };
@@ -104,7 +116,7 @@ async function decideAndApply<Input, Result>(
     const pinned = decision.appends.find((append) => append.streamId === target);
     if (pinned) pinned.expectedVersion = meta.expectedVersion;
     else {
-      const actual = await deps.store.streamVersion(organizationId, target);
+      const actual = await deps.store.streamVersion(organizationId, target, { within: client });
       if (actual !== meta.expectedVersion) throw new ConcurrencyError(target, meta.expectedVersion, actual);
     }
   }
@@ -123,7 +135,7 @@ async function decideAndApply<Input, Result>(
         type: event.type,
         data: event.data,
         metadata,
-        ...(meta.occurredAt ? { occurredAt: meta.occurredAt } : {}),
+        occurredAt,
       })),
     }));
 

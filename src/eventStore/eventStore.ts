@@ -249,9 +249,9 @@ export class EventStore {
   }
 
   /** The current version of a stream; 0 when it does not exist. */
-  async streamVersion(organizationId: string, streamId: string): Promise<number> {
+  async streamVersion(organizationId: string, streamId: string, options: { within?: Queryable } = {}): Promise<number> {
     assertOrganizationId(organizationId);
-    const result = await this.#pool.query<{ version: number }>(
+    const result = await (options.within ?? this.#pool).query<{ version: number }>(
       'SELECT version FROM streams WHERE organization_id = $1 AND stream_id = $2',
       [organizationId, streamId],
     );

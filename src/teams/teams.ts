@@ -338,7 +338,9 @@ async function clearFirstTeam(
   teamId: string,
   cause: 'LEFT_TEAM' | 'TEAM_ARCHIVED',
 ): Promise<StreamEvents> {
-  const version = await context.store.streamVersion(context.organizationId, personStream(personId));
+  const version = await context.store.streamVersion(context.organizationId, personStream(personId), {
+    within: context.db,
+  });
   const events: PersonEvent[] = [{ type: 'FirstTeamCleared', data: { personId, teamId, cause } }];
   return { streamId: personStream(personId), expectedVersion: version, events };
 }

@@ -114,6 +114,31 @@ describe('changeGrowthPhase', () => {
   });
 });
 
+describe('org time', () => {
+  it('stamps events with the command clock, accepts back-dating and refuses a future occurredAt', async () => {
+    const org = await newOrganization(db);
+    const backDated = new Date('2025-06-01T10:00:00Z');
+    const changed = await org.run(changeGrowthPhase, { phase: 'OPTIMIZING' }, { occurredAt: backDated });
+    expect(changed.events[0]!.occurredAt).toEqual(backDated);
+    const future = new Date(Date.now() + 24 * 3_600_000);
+    await expect(org.run(changeGrowthPhase, { phase: 'HYPERGROWTH' }, { occurredAt: future })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+
+    const store = new EventStore(db.pool, createEventCatalog());
+    const fixed = new Date('2026-02-03T04:05:06.789Z');
+    const id = uuidv7();
+    const created = await executeCommand(
+      { pool: db.pool, store, clock: () => fixed },
+      createOrganization,
+      id,
+      { name: 'Clocked', slug: `clocked-${id.slice(-8)}`, growthPhase: 'EXPERIMENTING' },
+      { actor: 'platform' },
+    );
+    expect(created.events[0]!.occurredAt).toEqual(fixed);
+  });
+});
+
 describe('setFrictionThresholds', () => {
   it('merges overrides and removes those set to null', async () => {
     const org = await newOrganization(db);
