@@ -29,6 +29,7 @@ export type RebuildReport = {
 };
 
 const BATCH = 10_000;
+const WRITERS = 3;
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 export async function rebuildReadModels(
@@ -49,29 +50,37 @@ export async function rebuildReadModels(
     const ws = new WorkingSet();
     let position = 0n;
     let events = 0;
+    // Read the next batch while this one is projected.
+    let next = store.readAll(ALL_ORGANIZATIONS, { from: position, limit: BATCH });
     for (;;) {
-      const batch = await store.readAll(ALL_ORGANIZATIONS, { from: position, limit: BATCH });
+      const batch = await next;
       if (batch.length === 0) break;
-      await applyEvents(ws, batch);
       position = batch.at(-1)!.position;
+      next = store.readAll(ALL_ORGANIZATIONS, { from: position, limit: BATCH });
+      await applyEvents(ws, batch);
       events += batch.length;
       if (events % 100_000 < BATCH) log(`replayed ${events} events`);
     }
     const replayMs = performance.now() - started;
 
+    // The new tables are empty and nobody reads them yet: plain inserts, a
+    // few tables at a time on their own connections.
     const writeStarted = performance.now();
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(`SET LOCAL search_path = ${quote(scratch)}, public`);
-      await ws.flush(client);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    const pending = [...ws.changedTables];
+    await Promise.all(
+      Array.from({ length: WRITERS }, async () => {
+        const client = await pool.connect();
+        try {
+          await client.query(`SET search_path = ${quote(scratch)}, public`);
+          for (let spec = pending.shift(); spec; spec = pending.shift()) {
+            await ws.flushTable(spec, client, { fresh: true });
+          }
+          await client.query('RESET search_path');
+        } finally {
+          client.release();
+        }
+      }),
+    );
     const writeMs = performance.now() - writeStarted;
 
     const swapStarted = performance.now();

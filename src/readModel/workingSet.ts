@@ -97,20 +97,35 @@ export class WorkingSet {
   /** Writes every change: upserts and deletes, a few statements per table. */
   async flush(db: Queryable | undefined = this.#db): Promise<void> {
     if (!db) throw new Error('flush needs a connection');
-    for (const [spec, state] of this.#tables) {
-      const upserts: object[] = [];
-      const deletes: object[] = [];
-      for (const entry of state.entries.values()) {
-        if (!entry.dirty || !entry.row) continue;
-        (entry.deleted ? deletes : upserts).push(entry.row);
-        entry.dirty = false;
-      }
-      for (let i = 0; i < upserts.length; i += FLUSH_CHUNK) {
-        await upsertRows(db, spec, upserts.slice(i, i + FLUSH_CHUNK));
-      }
-      for (let i = 0; i < deletes.length; i += FLUSH_CHUNK) {
-        await deleteRows(db, spec, deletes.slice(i, i + FLUSH_CHUNK));
-      }
+    for (const spec of this.#tables.keys()) await this.flushTable(spec, db);
+  }
+
+  /** The tables holding changes; a bulk load can flush them on separate connections. */
+  get changedTables(): readonly LooseSpec[] {
+    return [...this.#tables.keys()];
+  }
+
+  /**
+   * Writes one table's changes. `fresh`: the table is known to be empty
+   * (a rebuild's new tables), so plain inserts do.
+   */
+  async flushTable(spec: LooseSpec, db: Queryable, options: { fresh?: boolean } = {}): Promise<void> {
+    const state = this.#tables.get(spec);
+    if (!state) return;
+    const upserts: object[] = [];
+    const deletes: object[] = [];
+    for (const entry of state.entries.values()) {
+      if (!entry.dirty || !entry.row) continue;
+      if (entry.deleted) {
+        if (!options.fresh) deletes.push(entry.row);
+      } else upserts.push(entry.row);
+      entry.dirty = false;
+    }
+    for (let i = 0; i < upserts.length; i += FLUSH_CHUNK) {
+      await upsertRows(db, spec, upserts.slice(i, i + FLUSH_CHUNK), options.fresh ?? false);
+    }
+    for (let i = 0; i < deletes.length; i += FLUSH_CHUNK) {
+      await deleteRows(db, spec, deletes.slice(i, i + FLUSH_CHUNK));
     }
   }
 
@@ -155,7 +170,7 @@ export class WorkingSet {
 }
 
 /** Tables of different row types share one map; the spec object is only an identity there. */
-type LooseSpec = {
+export type LooseSpec = {
   table: string;
   key: readonly string[];
   columns: Readonly<Record<string, readonly [string, ColumnType]>>;
@@ -207,14 +222,14 @@ function recordsetColumns(spec: LooseSpec): string {
     .join(', ');
 }
 
-async function upsertRows(db: Queryable, spec: LooseSpec, rows: object[]): Promise<void> {
+async function upsertRows(db: Queryable, spec: LooseSpec, rows: object[], insertOnly: boolean): Promise<void> {
   const columns = Object.values(spec.columns).map(([name]) => quote(name));
   const keyColumns = spec.key.map((field) => quote(column(spec, field)[0]));
   const updates = columns.filter((column) => !keyColumns.includes(column)).map((c) => `${c} = excluded.${c}`);
   await db.query(
     `INSERT INTO ${quote(spec.table)} (${columns.join(', ')})
      SELECT ${columns.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${recordsetColumns(spec)})
-     ON CONFLICT (${keyColumns.join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
+     ${insertOnly ? '' : `ON CONFLICT (${keyColumns.join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`}`,
     [JSON.stringify(rows.map((row) => toJsonRow(spec as unknown as TableSpec<object>, row)))],
   );
 }
