@@ -1,44 +1,17 @@
 // Given/when/then for working agreements: drafted, ratified by current members
 // as version n, amended and ratified as n+1 (superseding n), revisited.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { draftAgreement, ratifyAgreement, revisitAgreement } from '../../src/agreements/agreements.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/errors.ts';
-import { registerPerson } from '../../src/people/people.ts';
 import { defineResponsibility } from '../../src/responsibilities/responsibilities.ts';
-import { addTeamMember, archiveTeam, formTeam, removeTeamMember } from '../../src/teams/teams.ts';
+import { archiveTeam, removeTeamMember } from '../../src/teams/teams.ts';
 import { type Commands, newOrganization } from '../support/commands.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { eventCount, member, person, rejection, rows, team, useTestDatabase } from '../support/fixtures.ts';
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(() => db.drop());
+const db = useTestDatabase();
 
-const team = async (org: Commands, name: string) =>
-  (await org.run(formTeam, { name, kind: 'STREAM_ALIGNED' })).result.teamId;
-const person = async (org: Commands, name: string) =>
-  (await org.run(registerPerson, { name, email: `${name.toLowerCase()}@acme.test`, discipline: 'ENGINEERING' })).result
-    .personId;
-const member = async (org: Commands, teamId: string, name: string) => {
-  const personId = await person(org, name);
-  await org.run(addTeamMember, { teamId, personId, role: 'Engineer', allocation: 100 });
-  return personId;
-};
 const responsibility = async (org: Commands, title: string) =>
   (await org.run(defineResponsibility, { title })).result.responsibilityId;
-const eventCount = async () => (await db.pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n as number;
-const rows = async (sql: string, values: unknown[]) => (await db.pool.query(sql, values)).rows;
-
-/** The error `attempt` rejects with (a thunk, so no promise rejects unobserved). */
-async function rejection(attempt: () => Promise<unknown>): Promise<unknown> {
-  return attempt().then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
-}
 
 describe('the agreement lifecycle', () => {
   it('drafts, re-drafts, ratifies v1, amends and ratifies v2 (superseding v1), and revisits', async () => {
@@ -82,7 +55,7 @@ describe('the agreement lifecycle', () => {
     });
     expect(redrafted.events[0]?.data).toMatchObject({ version: 1, metrics: [{ name: 'Deploys', target: null }] });
     expect(
-      await rows('SELECT version, status, name, mission, responsibility_ids FROM agreements WHERE team_id = $1', [
+      await rows(db, 'SELECT version, status, name, mission, responsibility_ids FROM agreements WHERE team_id = $1', [
         payments,
       ]),
     ).toEqual([
@@ -103,7 +76,7 @@ describe('the agreement lifecycle', () => {
     const amended = await org.run(draftAgreement, { teamId: payments, mission: 'Take money safely, everywhere' });
     expect(amended.events[0]?.data).toMatchObject({ version: 2 });
     expect(
-      await rows('SELECT version, status FROM agreements WHERE team_id = $1 ORDER BY version', [payments]),
+      await rows(db, 'SELECT version, status FROM agreements WHERE team_id = $1 ORDER BY version', [payments]),
     ).toEqual([
       { version: 1, status: 'RATIFIED' },
       { version: 2, status: 'DRAFT' },
@@ -112,6 +85,7 @@ describe('the agreement lifecycle', () => {
     await org.run(ratifyAgreement, { teamId: payments, ratifiedBy: [grace] });
     expect(
       await rows(
+        db,
         'SELECT version, status, ratified_by, ratified_at IS NOT NULL AS ratified FROM agreements WHERE team_id = $1 ORDER BY version',
         [payments],
       ),
@@ -126,13 +100,14 @@ describe('the agreement lifecycle', () => {
     ]);
     await org.run(revisitAgreement, { teamId: payments });
     expect(
-      await rows('SELECT version, notes FROM agreement_revisits WHERE team_id = $1 ORDER BY position', [payments]),
+      await rows(db, 'SELECT version, notes FROM agreement_revisits WHERE team_id = $1 ORDER BY position', [payments]),
     ).toEqual([
       { version: 2, notes: 'Still holds.' },
       { version: 2, notes: null },
     ]);
     expect(
       await rows(
+        db,
         'SELECT version, last_revisited_at IS NOT NULL AS revisited FROM agreements WHERE team_id = $1 ORDER BY version',
         [payments],
       ),
@@ -141,7 +116,7 @@ describe('the agreement lifecycle', () => {
       { version: 2, revisited: true },
     ]);
     // Formed, two members, then seven agreement events.
-    expect(await rows('SELECT version FROM teams WHERE id = $1', [payments])).toEqual([{ version: 10 }]);
+    expect(await rows(db, 'SELECT version FROM teams WHERE id = $1', [payments])).toEqual([{ version: 10 }]);
   });
 
   it('honours expectedVersion on the team stream', async () => {
@@ -164,7 +139,7 @@ describe('ratification', () => {
     const linus = await member(org, search, 'Linus');
     await org.run(removeTeamMember, { teamId: payments, personId: grace });
     await org.run(draftAgreement, { teamId: payments, mission: 'Take money safely' });
-    const before = await eventCount();
+    const before = await eventCount(db);
 
     const outsider = await rejection(() => org.run(ratifyAgreement, { teamId: payments, ratifiedBy: [ada, linus] }));
     expect(outsider).toBeInstanceOf(ConflictError);
@@ -179,15 +154,17 @@ describe('ratification', () => {
         ValidationError,
       );
     }
-    expect(await eventCount()).toBe(before);
-    expect(await rows('SELECT status FROM agreements WHERE team_id = $1', [payments])).toEqual([{ status: 'DRAFT' }]);
+    expect(await eventCount(db)).toBe(before);
+    expect(await rows(db, 'SELECT status FROM agreements WHERE team_id = $1', [payments])).toEqual([
+      { status: 'DRAFT' },
+    ]);
   });
 
   it('needs a pending draft, and a revisit needs a ratified agreement', async () => {
     const org = await newOrganization(db);
     const payments = await team(org, 'Payments');
     const ada = await member(org, payments, 'Ada');
-    const before = await eventCount();
+    const before = await eventCount(db);
     expect(await rejection(() => org.run(ratifyAgreement, { teamId: payments, ratifiedBy: [ada] }))).toBeInstanceOf(
       ConflictError,
     );
@@ -195,12 +172,12 @@ describe('ratification', () => {
     await org.run(draftAgreement, { teamId: payments, mission: 'M' });
     expect(await rejection(() => org.run(revisitAgreement, { teamId: payments }))).toBeInstanceOf(ConflictError);
     await org.run(ratifyAgreement, { teamId: payments, ratifiedBy: [ada] });
-    const after = await eventCount();
+    const after = await eventCount(db);
     // The draft is used up by ratification.
     expect(await rejection(() => org.run(ratifyAgreement, { teamId: payments, ratifiedBy: [ada] }))).toBeInstanceOf(
       ConflictError,
     );
-    expect(await eventCount()).toBe(after);
+    expect(await eventCount(db)).toBe(after);
     expect(after).toBe(before + 2);
   });
 });
@@ -216,7 +193,7 @@ describe('references', () => {
     const theirPerson = await person(other, 'Grace');
     const unknownResponsibility = '019a0000-0000-7000-8000-000000000000';
     await org.run(draftAgreement, { teamId: payments, mission: 'M' });
-    const before = await eventCount();
+    const before = await eventCount(db);
     for (const attempt of [
       () => org.run(draftAgreement, { teamId: theirTeam, mission: 'M' }),
       () => org.run(draftAgreement, { teamId: payments, mission: 'M', responsibilityIds: [theirResponsibility] }),
@@ -227,14 +204,14 @@ describe('references', () => {
     ]) {
       expect(await rejection(attempt)).toBeInstanceOf(NotFoundError);
     }
-    expect(await eventCount()).toBe(before);
+    expect(await eventCount(db)).toBe(before);
   });
 
   it('rejects a responsibility listed twice and a mission that is blank', async () => {
     const org = await newOrganization(db);
     const payments = await team(org, 'Payments');
     const onCall = await responsibility(org, 'On-call');
-    const before = await eventCount();
+    const before = await eventCount(db);
     for (const attempt of [
       () => org.run(draftAgreement, { teamId: payments, mission: 'M', responsibilityIds: [onCall, onCall] }),
       () => org.run(draftAgreement, { teamId: payments, mission: '   ' }),
@@ -242,7 +219,7 @@ describe('references', () => {
     ]) {
       expect(await rejection(attempt)).toBeInstanceOf(ValidationError);
     }
-    expect(await eventCount()).toBe(before);
+    expect(await eventCount(db)).toBe(before);
   });
 });
 
@@ -255,7 +232,7 @@ describe('an archived team', () => {
     await org.run(ratifyAgreement, { teamId: payments, ratifiedBy: [ada] });
     await org.run(draftAgreement, { teamId: payments, mission: 'M2' });
     await org.run(archiveTeam, { teamId: payments });
-    const before = await eventCount();
+    const before = await eventCount(db);
     for (const attempt of [
       () => org.run(draftAgreement, { teamId: payments, mission: 'M3' }),
       () => org.run(ratifyAgreement, { teamId: payments, ratifiedBy: [ada] }),
@@ -263,6 +240,6 @@ describe('an archived team', () => {
     ]) {
       expect(await rejection(attempt)).toBeInstanceOf(ConflictError);
     }
-    expect(await eventCount()).toBe(before);
+    expect(await eventCount(db)).toBe(before);
   });
 });

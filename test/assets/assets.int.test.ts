@@ -1,34 +1,17 @@
 // Given/when/then for shared assets: published with a category derived from
 // the kind, linked to teams and value streams, revised with what changed and why.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { publishAsset, reviseAsset } from '../../src/assets/assets.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/errors.ts';
-import { archiveTeam, formTeam } from '../../src/teams/teams.ts';
+import { archiveTeam } from '../../src/teams/teams.ts';
 import { defineValueStream, retireValueStream } from '../../src/valueStreams/valueStreams.ts';
 import { type Commands, newOrganization } from '../support/commands.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { eventCount, rejection, rows, team, useTestDatabase } from '../support/fixtures.ts';
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(() => db.drop());
+const db = useTestDatabase();
 
-const team = async (org: Commands, name: string) =>
-  (await org.run(formTeam, { name, kind: 'STREAM_ALIGNED' })).result.teamId;
 const valueStream = async (org: Commands, name: string) =>
   (await org.run(defineValueStream, { name })).result.valueStreamId;
-const eventCount = async () => (await db.pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n as number;
-const rows = async (sql: string, values: unknown[]) => (await db.pool.query(sql, values)).rows;
-
-async function rejection(attempt: () => Promise<unknown>): Promise<unknown> {
-  return attempt().then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
-}
 
 describe('publishing and revising an asset', () => {
   it('derives the category, links teams and value streams, and records only what changed', async () => {
@@ -99,6 +82,7 @@ describe('publishing and revising an asset', () => {
 
     expect(
       await rows(
+        db,
         `SELECT kind, category, title, url, team_ids, value_stream_ids, revision_count, version
          FROM assets WHERE id = $1`,
         [assetId],
@@ -116,7 +100,7 @@ describe('publishing and revising an asset', () => {
       },
     ]);
     expect(
-      await rows('SELECT revision, rationale, changes FROM asset_revisions WHERE asset_id = $1 ORDER BY revision', [
+      await rows(db, 'SELECT revision, rationale, changes FROM asset_revisions WHERE asset_id = $1 ORDER BY revision', [
         assetId,
       ]),
     ).toEqual([
@@ -132,9 +116,9 @@ describe('publishing and revising an asset', () => {
   it('publishes an asset linked to nothing, with no link', async () => {
     const org = await newOrganization(db);
     const { assetId } = (await org.run(publishAsset, { kind: 'LEAN_CANVAS', title: 'Lean canvas' })).result;
-    expect(await rows('SELECT category, url, team_ids, value_stream_ids FROM assets WHERE id = $1', [assetId])).toEqual(
-      [{ category: 'ECONOMIC_MODEL', url: null, team_ids: [], value_stream_ids: [] }],
-    );
+    expect(
+      await rows(db, 'SELECT category, url, team_ids, value_stream_ids FROM assets WHERE id = $1', [assetId]),
+    ).toEqual([{ category: 'ECONOMIC_MODEL', url: null, team_ids: [], value_stream_ids: [] }]);
   });
 
   it('keeps a link to a team archived since, but links no new archived team', async () => {
@@ -160,20 +144,20 @@ describe('rejections write nothing', () => {
     const payments = await team(org, 'Payments');
     const { assetId } = (await org.run(publishAsset, { kind: 'PERSONA', title: 'Merchant', teamIds: [payments] }))
       .result;
-    const before = await eventCount();
+    const before = await eventCount(db);
     for (const revision of [{}, { title: 'Merchant', kind: 'PERSONA', url: null, teamIds: [payments] }]) {
       const error = await rejection(() => org.run(reviseAsset, { assetId, rationale: 'Tidy up', ...revision }));
       expect(error).toBeInstanceOf(ConflictError);
       expect((error as Error).message).toContain('nothing to revise');
     }
-    expect(await eventCount()).toBe(before);
+    expect(await eventCount(db)).toBe(before);
   });
 
   it('bad input: unknown kind, no rationale, a link that is not http(s), a team listed twice', async () => {
     const org = await newOrganization(db);
     const payments = await team(org, 'Payments');
     const { assetId } = (await org.run(publishAsset, { kind: 'PERSONA', title: 'Merchant' })).result;
-    const before = await eventCount();
+    const before = await eventCount(db);
     for (const attempt of [
       () => org.run(publishAsset, { kind: 'POSTER', title: 'Wall' }),
       () => org.run(publishAsset, { kind: 'PERSONA', title: ' ' }),
@@ -184,7 +168,7 @@ describe('rejections write nothing', () => {
     ]) {
       expect(await rejection(attempt)).toBeInstanceOf(ValidationError);
     }
-    expect(await eventCount()).toBe(before);
+    expect(await eventCount(db)).toBe(before);
   });
 
   it('ids of another organization are not found; archived teams and retired value streams are conflicts', async () => {
@@ -198,7 +182,7 @@ describe('rejections write nothing', () => {
     const sunset = await valueStream(org, 'Sunset');
     await org.run(retireValueStream, { valueStreamId: sunset });
     const { assetId } = (await org.run(publishAsset, { kind: 'PERSONA', title: 'Merchant' })).result;
-    const before = await eventCount();
+    const before = await eventCount(db);
 
     for (const attempt of [
       () => org.run(publishAsset, { kind: 'PERSONA', title: 'X', teamIds: [theirTeam] }),
@@ -215,8 +199,8 @@ describe('rejections write nothing', () => {
     ]) {
       expect(await rejection(attempt)).toBeInstanceOf(ConflictError);
     }
-    expect(await eventCount()).toBe(before);
-    expect(await rows('SELECT title FROM assets WHERE id = $1', [theirAsset])).toEqual([{ title: 'Merchant' }]);
+    expect(await eventCount(db)).toBe(before);
+    expect(await rows(db, 'SELECT title FROM assets WHERE id = $1', [theirAsset])).toEqual([{ title: 'Merchant' }]);
   });
 
   it('honours expectedVersion on the asset stream', async () => {

@@ -1,31 +1,13 @@
 // Given/when/then for collaboration records: interactions between teams and
 // requirement handoffs, each its own one-event stream.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { recordHandoff, recordInteraction } from '../../src/collaboration/collaboration.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/errors.ts';
-import { archiveTeam, formTeam } from '../../src/teams/teams.ts';
-import { type Commands, newOrganization } from '../support/commands.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { archiveTeam } from '../../src/teams/teams.ts';
+import { newOrganization } from '../support/commands.ts';
+import { eventCount, rejection, rows, team, useTestDatabase } from '../support/fixtures.ts';
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(() => db.drop());
-
-const team = async (org: Commands, name: string) =>
-  (await org.run(formTeam, { name, kind: 'STREAM_ALIGNED' })).result.teamId;
-const eventCount = async () => (await db.pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n as number;
-const rows = async (sql: string, values: unknown[]) => (await db.pool.query(sql, values)).rows;
-
-async function rejection(attempt: () => Promise<unknown>): Promise<unknown> {
-  return attempt().then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
-}
+const db = useTestDatabase();
 
 describe('interactions', () => {
   it('are recorded between two or more teams, talking or working jointly', async () => {
@@ -51,7 +33,7 @@ describe('interactions', () => {
     expect(paired.position).toBe(paired.events[0]?.position);
 
     expect(
-      await rows('SELECT id, team_ids, kind, note FROM interactions WHERE organization_id = $1 ORDER BY position', [
+      await rows(db, 'SELECT id, team_ids, kind, note FROM interactions WHERE organization_id = $1 ORDER BY position', [
         org.organizationId,
       ]),
     ).toEqual([
@@ -73,7 +55,7 @@ describe('interactions', () => {
     const legacy = await team(org, 'Legacy');
     await org.run(archiveTeam, { teamId: legacy });
     const theirs = await team(other, 'Payments');
-    const before = await eventCount();
+    const before = await eventCount(db);
     for (const input of [
       { teamIds: [payments], kind: 'JOINT_WORK' },
       { teamIds: [payments, payments], kind: 'JOINT_WORK' },
@@ -88,7 +70,7 @@ describe('interactions', () => {
     expect(
       await rejection(() => org.run(recordInteraction, { teamIds: [legacy, payments], kind: 'STATUS_UPDATE' })),
     ).toBeInstanceOf(ConflictError);
-    expect(await eventCount()).toBe(before);
+    expect(await eventCount(db)).toBe(before);
   });
 });
 
@@ -131,6 +113,7 @@ describe('handoffs', () => {
     });
     expect(
       await rows(
+        db,
         `SELECT title, reviewed_with_engineering, reviewed_with_product, comment, occurred_at = $2 AS backdated
          FROM handoffs WHERE team_id = $1 ORDER BY position`,
         [payments, day],
@@ -161,7 +144,7 @@ describe('handoffs', () => {
     await org.run(archiveTeam, { teamId: legacy });
     const theirs = await team(other, 'Payments');
     const handoff = { title: 'Refunds', reviewedWithEngineering: true, reviewedWithProduct: true };
-    const before = await eventCount();
+    const before = await eventCount(db);
     for (const input of [
       { teamId: payments, title: 'Refunds', reviewedWithProduct: true },
       { teamId: payments, title: 'Refunds', reviewedWithEngineering: 'yes', reviewedWithProduct: true },
@@ -171,6 +154,6 @@ describe('handoffs', () => {
     }
     expect(await rejection(() => org.run(recordHandoff, { ...handoff, teamId: theirs }))).toBeInstanceOf(NotFoundError);
     expect(await rejection(() => org.run(recordHandoff, { ...handoff, teamId: legacy }))).toBeInstanceOf(ConflictError);
-    expect(await eventCount()).toBe(before);
+    expect(await eventCount(db)).toBe(before);
   });
 });

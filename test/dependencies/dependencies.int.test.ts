@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { changeDependencyStatus, declareDependency, resolveDependency } from '../../src/dependencies/dependencies.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/errors.ts';
 import { ConcurrencyError } from '../../src/eventStore/errors.ts';
-import { archiveTeam, formTeam } from '../../src/teams/teams.ts';
+import { archiveTeam } from '../../src/teams/teams.ts';
 import { type Commands, newOrganization } from '../support/commands.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { day, rejectsWritingNothing, team, UNKNOWN_ID, useTestDatabase } from '../support/fixtures.ts';
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(() => db.drop());
-
-const UNKNOWN_ID = '0190f1a0-0000-7000-8000-000000000000';
-const day = (n: number) => new Date(Date.UTC(2026, 0, n, 9));
+const db = useTestDatabase();
 
 const dependencyRow = async (id: string) =>
   (
@@ -35,21 +28,7 @@ const footprint = async (org: Commands) =>
     )
   ).rows[0];
 
-async function expectRejected(
-  org: Commands,
-  attempt: () => Promise<unknown>,
-  error: abstract new (...args: never[]) => Error,
-) {
-  const before = await footprint(org);
-  await expect(attempt()).rejects.toBeInstanceOf(error);
-  expect(await footprint(org)).toEqual(before);
-}
-
-let formed = 0;
-async function team(org: Commands, name = 'Team'): Promise<string> {
-  formed += 1;
-  return (await org.run(formTeam, { name: `${name} ${formed}`, kind: 'STREAM_ALIGNED' })).result.teamId;
-}
+const expectRejected = rejectsWritingNothing(footprint);
 
 /** Given two teams of a fresh organization and an open dependency between them. */
 async function openDependency(status: 'OK' | 'SLOWING' | 'BLOCKING' = 'OK') {
@@ -139,8 +118,8 @@ describe('declareDependency', () => {
   it('treats unknown teams and other organizations’ teams as not found', async () => {
     const org = await newOrganization(db);
     const other = await newOrganization(db, 'Other');
-    const ours = await team(org);
-    const theirs = await team(other);
+    const ours = await team(org, 'Team');
+    const theirs = await team(other, 'Team');
     for (const [fromTeamId, toTeamId] of [
       [ours, UNKNOWN_ID],
       [UNKNOWN_ID, ours],
@@ -157,7 +136,7 @@ describe('declareDependency', () => {
 
   it('refuses an archived team on either side', async () => {
     const org = await newOrganization(db);
-    const [active, archived] = [await team(org), await team(org, 'Legacy')];
+    const [active, archived] = [await team(org, 'Team'), await team(org, 'Legacy')];
     await org.run(archiveTeam, { teamId: archived });
     for (const [fromTeamId, toTeamId] of [
       [active, archived],
@@ -173,7 +152,7 @@ describe('declareDependency', () => {
 
   it('rejects a team depending on itself and malformed input, writing nothing', async () => {
     const org = await newOrganization(db);
-    const [a, b] = [await team(org), await team(org)];
+    const [a, b] = [await team(org, 'Team A'), await team(org, 'Team B')];
     for (const input of [
       { fromTeamId: a, toTeamId: a, mode: 'COLLABORATION' },
       { fromTeamId: a, toTeamId: b },

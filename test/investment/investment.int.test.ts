@@ -1,31 +1,13 @@
 // Given/when/then for the investment mix: planned and actual shares per team
 // and period, four integers that sum to exactly 100.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/errors.ts';
 import { planInvestmentMix, reportInvestmentMix } from '../../src/investment/investment.ts';
-import { archiveTeam, formTeam } from '../../src/teams/teams.ts';
-import { type Commands, newOrganization } from '../support/commands.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { archiveTeam } from '../../src/teams/teams.ts';
+import { newOrganization } from '../support/commands.ts';
+import { eventCount, rejection, rows, team, useTestDatabase } from '../support/fixtures.ts';
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(() => db.drop());
-
-const team = async (org: Commands, name: string) =>
-  (await org.run(formTeam, { name, kind: 'STREAM_ALIGNED' })).result.teamId;
-const eventCount = async () => (await db.pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n as number;
-const rows = async (sql: string, values: unknown[]) => (await db.pool.query(sql, values)).rows;
-
-async function rejection(attempt: () => Promise<unknown>): Promise<unknown> {
-  return attempt().then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
-}
+const db = useTestDatabase();
 
 const mix = { features: 60, techDebt: 20, runway: 15, developerExperience: 5 };
 
@@ -60,6 +42,7 @@ describe('planning and reporting a mix', () => {
 
     expect(
       await rows(
+        db,
         `SELECT period, kind, features, tech_debt, runway, developer_experience FROM investment_mixes
          WHERE team_id = $1 ORDER BY period, kind`,
         [payments],
@@ -69,7 +52,7 @@ describe('planning and reporting a mix', () => {
       { period: '2026-Q4', kind: 'ACTUAL', features: 85, tech_debt: 10, runway: 5, developer_experience: 0 },
       { period: '2026-Q4', kind: 'PLANNED', features: 60, tech_debt: 20, runway: 15, developer_experience: 5 },
     ]);
-    expect(await rows('SELECT version FROM teams WHERE id = $1', [payments])).toEqual([{ version: 5 }]);
+    expect(await rows(db, 'SELECT version FROM teams WHERE id = $1', [payments])).toEqual([{ version: 5 }]);
   });
 });
 
@@ -77,7 +60,7 @@ describe('rejections write nothing', () => {
   it('shares that do not sum to exactly 100, that are not integers 0..100, or a bad period', async () => {
     const org = await newOrganization(db);
     const payments = await team(org, 'Payments');
-    const before = await eventCount();
+    const before = await eventCount(db);
     const bad = [
       { ...mix, features: 61 },
       { ...mix, features: 59 },
@@ -101,7 +84,7 @@ describe('rejections write nothing', () => {
       org.run(planInvestmentMix, { teamId: payments, period: '2026-Q4', ...mix, features: 61 }),
     );
     expect((error as Error).message).toContain('must sum to 100, not 101');
-    expect(await eventCount()).toBe(before);
+    expect(await eventCount(db)).toBe(before);
   });
 
   it('a team of another organization is not found; an archived team is a conflict', async () => {
@@ -110,7 +93,7 @@ describe('rejections write nothing', () => {
     const theirs = await team(other, 'Payments');
     const archived = await team(org, 'Legacy');
     await org.run(archiveTeam, { teamId: archived });
-    const before = await eventCount();
+    const before = await eventCount(db);
     for (const command of [planInvestmentMix, reportInvestmentMix]) {
       expect(await rejection(() => org.run(command, { teamId: theirs, period: '2026-Q4', ...mix }))).toBeInstanceOf(
         NotFoundError,
@@ -119,6 +102,6 @@ describe('rejections write nothing', () => {
         ConflictError,
       );
     }
-    expect(await eventCount()).toBe(before);
+    expect(await eventCount(db)).toBe(before);
   });
 });

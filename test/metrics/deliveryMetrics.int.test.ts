@@ -1,30 +1,12 @@
 // Given/when/then for delivery metrics: observations per team over time.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/errors.ts';
 import { recordDeliveryMetrics } from '../../src/metrics/deliveryMetrics.ts';
-import { archiveTeam, formTeam } from '../../src/teams/teams.ts';
-import { type Commands, newOrganization } from '../support/commands.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { archiveTeam } from '../../src/teams/teams.ts';
+import { newOrganization } from '../support/commands.ts';
+import { eventCount, rejection, rows, team, useTestDatabase } from '../support/fixtures.ts';
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(() => db.drop());
-
-const team = async (org: Commands, name: string) =>
-  (await org.run(formTeam, { name, kind: 'STREAM_ALIGNED' })).result.teamId;
-const eventCount = async () => (await db.pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n as number;
-const rows = async (sql: string, values: unknown[]) => (await db.pool.query(sql, values)).rows;
-
-async function rejection(attempt: () => Promise<unknown>): Promise<unknown> {
-  return attempt().then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
-}
+const db = useTestDatabase();
 
 describe('recording delivery metrics', () => {
   it('keeps each observation, with the measures not given as null, at its org time', async () => {
@@ -56,6 +38,7 @@ describe('recording delivery metrics', () => {
 
     expect(
       await rows(
+        db,
         `SELECT lead_time_hours, build_time_minutes, incidents, deployments_per_week, productivity_pulse, observed_at
          FROM delivery_metrics WHERE team_id = $1 ORDER BY observed_at`,
         [payments],
@@ -86,7 +69,7 @@ describe('recording delivery metrics', () => {
         observed_at: day(15),
       },
     ]);
-    expect(await rows('SELECT version FROM teams WHERE id = $1', [payments])).toEqual([{ version: 4 }]);
+    expect(await rows(db, 'SELECT version FROM teams WHERE id = $1', [payments])).toEqual([{ version: 4 }]);
   });
 });
 
@@ -94,7 +77,7 @@ describe('rejections write nothing', () => {
   it('no measure at all, or one out of range', async () => {
     const org = await newOrganization(db);
     const payments = await team(org, 'Payments');
-    const before = await eventCount();
+    const before = await eventCount(db);
     for (const measures of [
       {},
       { leadTimeHours: null },
@@ -110,7 +93,7 @@ describe('rejections write nothing', () => {
         ValidationError,
       );
     }
-    expect(await eventCount()).toBe(before);
+    expect(await eventCount(db)).toBe(before);
   });
 
   it('a team of another organization is not found; an archived team is a conflict', async () => {
@@ -119,13 +102,13 @@ describe('rejections write nothing', () => {
     const theirs = await team(other, 'Payments');
     const archived = await team(org, 'Legacy');
     await org.run(archiveTeam, { teamId: archived });
-    const before = await eventCount();
+    const before = await eventCount(db);
     expect(await rejection(() => org.run(recordDeliveryMetrics, { teamId: theirs, incidents: 1 }))).toBeInstanceOf(
       NotFoundError,
     );
     expect(await rejection(() => org.run(recordDeliveryMetrics, { teamId: archived, incidents: 1 }))).toBeInstanceOf(
       ConflictError,
     );
-    expect(await eventCount()).toBe(before);
+    expect(await eventCount(db)).toBe(before);
   });
 });

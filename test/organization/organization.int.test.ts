@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEventCatalog } from '../../events/index.ts';
 import { executeCommand } from '../../src/commands/execute.ts';
 import { ConflictError, ValidationError } from '../../src/errors.ts';
@@ -7,13 +7,9 @@ import { ConcurrencyError } from '../../src/eventStore/errors.ts';
 import { EventStore } from '../../src/eventStore/eventStore.ts';
 import { changeGrowthPhase, createOrganization, setFrictionThresholds } from '../../src/organization/organization.ts';
 import { newOrganization } from '../support/commands.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { useTestDatabase } from '../support/fixtures.ts';
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(() => db.drop());
+const db = useTestDatabase();
 
 const organizationRow = async (id: string) =>
   (await db.pool.query('SELECT name, slug, growth_phase, thresholds, version FROM organizations WHERE id = $1', [id]))

@@ -1,24 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/errors.ts';
 import { ConcurrencyError } from '../../src/eventStore/errors.ts';
-import { offboardPerson, registerPerson } from '../../src/people/people.ts';
+import { offboardPerson } from '../../src/people/people.ts';
 import {
   assignResponsibility,
   defineResponsibility,
   unassignResponsibility,
 } from '../../src/responsibilities/responsibilities.ts';
-import { archiveTeam, formTeam } from '../../src/teams/teams.ts';
+import { archiveTeam } from '../../src/teams/teams.ts';
 import { type Commands, newOrganization } from '../support/commands.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { day, person, rejectsWritingNothing, team, UNKNOWN_ID, useTestDatabase } from '../support/fixtures.ts';
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(() => db.drop());
-
-const UNKNOWN_ID = '0190f1a0-0000-7000-8000-000000000000';
-const day = (n: number) => new Date(Date.UTC(2026, 0, n, 9));
+const db = useTestDatabase();
 
 const responsibilityRow = async (id: string) =>
   (
@@ -50,32 +43,7 @@ const footprint = async (org: Commands) =>
     )
   ).rows[0];
 
-async function expectRejected(
-  org: Commands,
-  attempt: () => Promise<unknown>,
-  error: abstract new (...args: never[]) => Error,
-) {
-  const before = await footprint(org);
-  await expect(attempt()).rejects.toBeInstanceOf(error);
-  expect(await footprint(org)).toEqual(before);
-}
-
-let people = 0;
-async function person(org: Commands, name = 'Ada'): Promise<string> {
-  people += 1;
-  const outcome = await org.run(registerPerson, {
-    name,
-    email: `person${people}@example.com`,
-    discipline: 'ENGINEERING',
-  });
-  return outcome.result.personId;
-}
-
-let teams = 0;
-async function team(org: Commands, name = 'Payments'): Promise<string> {
-  teams += 1;
-  return (await org.run(formTeam, { name: `${name} ${teams}`, kind: 'STREAM_ALIGNED' })).result.teamId;
-}
+const expectRejected = rejectsWritingNothing(footprint);
 
 async function responsibility(org: Commands, occurredAt?: Date): Promise<string> {
   const outcome = await org.run(
@@ -143,8 +111,8 @@ describe('defineResponsibility', () => {
 describe('assignResponsibility', () => {
   it('assigns a person, then hands over to a team, keeping the ledger', async () => {
     const org = await newOrganization(db);
-    const ada = await person(org);
-    const payments = await team(org);
+    const ada = await person(org, 'Ada');
+    const payments = await team(org, 'Payments');
     const responsibilityId = await responsibility(org);
 
     const first = await org.run(
@@ -194,7 +162,7 @@ describe('assignResponsibility', () => {
 
   it('appends nothing when the owner already owns it', async () => {
     const org = await newOrganization(db);
-    const ada = await person(org);
+    const ada = await person(org, 'Ada');
     const responsibilityId = await responsibility(org);
     const assigned = await org.run(assignResponsibility, { responsibilityId, ownerId: ada });
     const again = await org.run(assignResponsibility, { responsibilityId, ownerId: ada });
@@ -243,7 +211,7 @@ describe('assignResponsibility', () => {
 
   it('refuses an assignment back-dated before the responsibility was defined', async () => {
     const org = await newOrganization(db);
-    const ada = await person(org);
+    const ada = await person(org, 'Ada');
     const responsibilityId = await responsibility(org, day(10));
     await expectRejected(
       org,
@@ -255,8 +223,8 @@ describe('assignResponsibility', () => {
   it('treats unknown owners and other organizations’ people and teams as not found', async () => {
     const org = await newOrganization(db);
     const other = await newOrganization(db, 'Other');
-    const theirPerson = await person(other);
-    const theirTeam = await team(other);
+    const theirPerson = await person(other, 'Ada');
+    const theirTeam = await team(other, 'Payments');
     const responsibilityId = await responsibility(org);
     for (const ownerId of [UNKNOWN_ID, theirPerson, theirTeam]) {
       await expectRejected(org, () => org.run(assignResponsibility, { responsibilityId, ownerId }), NotFoundError);
@@ -266,7 +234,7 @@ describe('assignResponsibility', () => {
   it('treats unknown responsibilities and other organizations’ ones as not found', async () => {
     const org = await newOrganization(db);
     const other = await newOrganization(db, 'Other');
-    const ada = await person(org);
+    const ada = await person(org, 'Ada');
     const theirs = await responsibility(other);
     for (const responsibilityId of [UNKNOWN_ID, theirs]) {
       await expectRejected(org, () => org.run(assignResponsibility, { responsibilityId, ownerId: ada }), NotFoundError);
@@ -288,7 +256,7 @@ describe('assignResponsibility', () => {
 
   it('rejects malformed ids and honours expectedVersion, writing nothing', async () => {
     const org = await newOrganization(db);
-    const ada = await person(org);
+    const ada = await person(org, 'Ada');
     const responsibilityId = await responsibility(org);
     await expectRejected(
       org,
@@ -309,7 +277,7 @@ describe('assignResponsibility', () => {
 describe('unassignResponsibility', () => {
   it('ends the current ownership', async () => {
     const org = await newOrganization(db);
-    const payments = await team(org);
+    const payments = await team(org, 'Payments');
     const responsibilityId = await responsibility(org);
     const assigned = await org.run(assignResponsibility, { responsibilityId, ownerId: payments });
     const unassigned = await org.run(unassignResponsibility, { responsibilityId }, { reason: 'team split' });
@@ -352,7 +320,7 @@ describe('unassignResponsibility', () => {
 
   it('refuses when nobody owns it, then or now', async () => {
     const org = await newOrganization(db);
-    const ada = await person(org);
+    const ada = await person(org, 'Ada');
     const responsibilityId = await responsibility(org, day(1));
     await expectRejected(org, () => org.run(unassignResponsibility, { responsibilityId }), ConflictError);
     await org.run(assignResponsibility, { responsibilityId, ownerId: ada }, { occurredAt: day(10) });
@@ -368,7 +336,7 @@ describe('unassignResponsibility', () => {
   it('treats unknown responsibilities and other organizations’ ones as not found', async () => {
     const org = await newOrganization(db);
     const other = await newOrganization(db, 'Other');
-    const theirPerson = await person(other);
+    const theirPerson = await person(other, 'Ada');
     const theirs = await responsibility(other);
     await other.run(assignResponsibility, { responsibilityId: theirs, ownerId: theirPerson });
     for (const responsibilityId of [UNKNOWN_ID, theirs]) {

@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/errors.ts';
 import { ConcurrencyError } from '../../src/eventStore/errors.ts';
 import { defineValueStream, retireValueStream } from '../../src/valueStreams/valueStreams.ts';
 import { type Commands, newOrganization } from '../support/commands.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { day, rejectsWritingNothing, useTestDatabase } from '../support/fixtures.ts';
 
-const day = (n: number) => new Date(Date.UTC(2026, 0, n, 9));
-
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(() => db.drop());
+const db = useTestDatabase();
 
 const valueStreamRow = async (id: string) =>
   (
@@ -33,15 +27,7 @@ const footprint = async (org: Commands) =>
     )
   ).rows[0];
 
-async function expectRejected(
-  org: Commands,
-  attempt: () => Promise<unknown>,
-  error: abstract new (...args: never[]) => Error,
-) {
-  const before = await footprint(org);
-  await expect(attempt()).rejects.toBeInstanceOf(error);
-  expect(await footprint(org)).toEqual(before);
-}
+const expectRejected = rejectsWritingNothing(footprint);
 
 describe('defineValueStream', () => {
   it('defines a value stream and its read-model row', async () => {
