@@ -42,8 +42,12 @@ export async function rebuildReadModels(
   const tables = readModelTables.map((spec) => spec.table);
   await pool.query(`CREATE SCHEMA ${quote(scratch)}`);
   try {
+    // Bare copies (columns, defaults, NOT NULL): indexes are built after the
+    // bulk load, which is several times faster than maintaining them row by row.
     for (const table of tables) {
-      await pool.query(`CREATE TABLE ${quote(scratch)}.${quote(table)} (LIKE public.${quote(table)} INCLUDING ALL)`);
+      await pool.query(
+        `CREATE TABLE ${quote(scratch)}.${quote(table)} (LIKE public.${quote(table)} INCLUDING DEFAULTS INCLUDING GENERATED)`,
+      );
     }
 
     const started = performance.now();
@@ -81,6 +85,7 @@ export async function rebuildReadModels(
         }
       }),
     );
+    await buildIndexes(pool, scratch, tables);
     const writeMs = performance.now() - writeStarted;
 
     const swapStarted = performance.now();
@@ -112,14 +117,42 @@ async function swapWithRetry(...args: Parameters<typeof swap>): Promise<Awaited<
   }
 }
 
-type IndexRow = { table: string; name: string; columns: string; unique: boolean; constraint: boolean };
-const INDEXES = `
-  SELECT t.relname AS table, i.relname AS name, x.indisunique AS unique,
-         regexp_replace(pg_get_indexdef(i.oid), '^.* USING ', '') AS columns,
-         EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid) AS constraint
-  FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
-  JOIN pg_namespace n ON n.oid = t.relnamespace
-  WHERE n.nspname = 'public' AND t.relname = ANY($1)`;
+/**
+ * Gives the scratch tables the live tables' constraints and indexes, under the
+ * same names (names are per schema, so they do not clash until the swap
+ * drops the live tables), built on a few connections at once.
+ */
+async function buildIndexes(pool: pg.Pool, scratch: string, tables: string[]): Promise<void> {
+  const definitions = await pool.query<{ table: string; constraint: string | null; name: string; definition: string }>(
+    `SELECT t.relname AS table, c.conname AS constraint, i.relname AS name,
+            CASE WHEN c.oid IS NOT NULL THEN pg_get_constraintdef(c.oid) ELSE pg_get_indexdef(i.oid) END AS definition
+     FROM pg_index x
+     JOIN pg_class i ON i.oid = x.indexrelid
+     JOIN pg_class t ON t.oid = x.indrelid
+     JOIN pg_namespace n ON n.oid = t.relnamespace
+     LEFT JOIN pg_constraint c ON c.conindid = i.oid AND c.conrelid = t.oid
+     WHERE n.nspname = 'public' AND t.relname = ANY($1)`,
+    [tables],
+  );
+  const statements = definitions.rows.map((row) =>
+    row.constraint
+      ? `ALTER TABLE ${quote(scratch)}.${quote(row.table)} ADD CONSTRAINT ${quote(row.constraint)} ${row.definition}`
+      : row.definition.replace(` ON public.${row.table} `, ` ON ${quote(scratch)}.${quote(row.table)} `).replace(
+          ` ON public.${quote(row.table)} `,
+          ` ON ${quote(scratch)}.${quote(row.table)} `,
+        ),
+  );
+  for (const statement of statements) {
+    if (!statement.includes(quote(scratch))) throw new Error(`cannot retarget index definition: ${statement}`);
+  }
+  await Promise.all(
+    Array.from({ length: WRITERS }, async () => {
+      for (let statement = statements.shift(); statement; statement = statements.shift()) {
+        await pool.query(statement);
+      }
+    }),
+  );
+}
 
 async function swap(
   pool: pg.Pool,
@@ -147,24 +180,11 @@ async function swap(
       await client.query('SET LOCAL search_path = public');
       log(`caught up ${late.length} events committed during the rebuild`);
     }
-    const indexNames = await client.query<IndexRow>(INDEXES, [tables]);
     // Readers wait for these few statements (DROP takes the table's strongest lock).
+    // The copies' indexes and constraints already carry the live names.
     for (const table of tables) {
       await client.query(`DROP TABLE public.${quote(table)}`);
       await client.query(`ALTER TABLE ${quote(scratch)}.${quote(table)} SET SCHEMA public`);
-    }
-    // Give the new indexes the names the migrations created (matched by definition).
-    const fresh = await client.query<IndexRow>(INDEXES, [tables]);
-    for (const index of fresh.rows) {
-      const original = indexNames.rows.find(
-        (old) => old.table === index.table && old.columns === index.columns && old.unique === index.unique,
-      );
-      if (!original || original.name === index.name) continue;
-      await client.query(
-        index.constraint
-          ? `ALTER TABLE public.${quote(index.table)} RENAME CONSTRAINT ${quote(index.name)} TO ${quote(original.name)}`
-          : `ALTER INDEX public.${quote(index.name)} RENAME TO ${quote(original.name)}`,
-      );
     }
     await client.query('COMMIT');
     return { events: late.length, position: late.at(-1)?.position ?? from };

@@ -5,6 +5,9 @@
 // table before commit. Rebuild (no connection): every row lives in memory and
 // is flushed in bulk at the end. Projections are written once against this
 // interface, so replaying the log runs exactly the code the inline path runs.
+import { once } from 'node:events';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { Queryable } from '../eventStore/types.ts';
 import { type ColumnType, fromDatabaseRow, keyOf, type TableSpec, toJsonRow } from './table.ts';
 
@@ -107,7 +110,8 @@ export class WorkingSet {
 
   /**
    * Writes one table's changes. `fresh`: the table is known to be empty
-   * (a rebuild's new tables), so plain inserts do.
+   * (a rebuild's new tables), so the rows are streamed in with COPY; `db`
+   * must then be a client, not a pool.
    */
   async flushTable(spec: LooseSpec, db: Queryable, options: { fresh?: boolean } = {}): Promise<void> {
     const state = this.#tables.get(spec);
@@ -121,8 +125,11 @@ export class WorkingSet {
       } else upserts.push(entry.row);
       entry.dirty = false;
     }
-    for (let i = 0; i < upserts.length; i += FLUSH_CHUNK) {
-      await upsertRows(db, spec, upserts.slice(i, i + FLUSH_CHUNK), options.fresh ?? false);
+    if (options.fresh) {
+      await copyRows(db as pg.ClientBase, spec, upserts);
+    } else {
+      for (let i = 0; i < upserts.length; i += FLUSH_CHUNK)
+        await upsertRows(db, spec, upserts.slice(i, i + FLUSH_CHUNK));
     }
     for (let i = 0; i < deletes.length; i += FLUSH_CHUNK) {
       await deleteRows(db, spec, deletes.slice(i, i + FLUSH_CHUNK));
@@ -222,14 +229,14 @@ function recordsetColumns(spec: LooseSpec): string {
     .join(', ');
 }
 
-async function upsertRows(db: Queryable, spec: LooseSpec, rows: object[], insertOnly: boolean): Promise<void> {
+async function upsertRows(db: Queryable, spec: LooseSpec, rows: object[]): Promise<void> {
   const columns = Object.values(spec.columns).map(([name]) => quote(name));
   const keyColumns = spec.key.map((field) => quote(column(spec, field)[0]));
   const updates = columns.filter((column) => !keyColumns.includes(column)).map((c) => `${c} = excluded.${c}`);
   await db.query(
     `INSERT INTO ${quote(spec.table)} (${columns.join(', ')})
      SELECT ${columns.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${recordsetColumns(spec)})
-     ${insertOnly ? '' : `ON CONFLICT (${keyColumns.join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`}`,
+     ON CONFLICT (${keyColumns.join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
     [JSON.stringify(rows.map((row) => toJsonRow(spec as unknown as TableSpec<object>, row)))],
   );
 }
@@ -251,4 +258,56 @@ async function deleteRows(db: Queryable, spec: LooseSpec, keys: object[]): Promi
       ),
     ],
   );
+}
+
+// --- COPY (bulk loads into empty tables) ---
+
+const COPY_CHUNK = 5_000;
+
+/** Escapes a value for COPY's text format. */
+function copyText(value: string): string {
+  return value.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
+}
+
+function copyField(value: unknown, type: ColumnType): string {
+  if (value === null || value === undefined) return '\\N';
+  switch (type) {
+    case 'text':
+      return copyText(value as string);
+    case 'jsonb':
+      return copyText(JSON.stringify(value));
+    case 'bool':
+      return value ? 't' : 'f';
+    case 'timestamptz':
+      return (value as Date).toISOString();
+    case 'text[]':
+    case 'uuid[]':
+      return copyText(
+        `{${(value as string[]).map((element) => `"${element.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`,
+      );
+    default:
+      return String(value);
+  }
+}
+
+async function copyRows(client: pg.ClientBase, spec: LooseSpec, rows: object[]): Promise<void> {
+  if (rows.length === 0) return;
+  const fields = Object.entries(spec.columns);
+  const stream = client.query(
+    copyFrom(`COPY ${quote(spec.table)} (${fields.map(([, [name]]) => quote(name)).join(', ')}) FROM STDIN`),
+  );
+  const finished = new Promise<void>((resolve, reject) => {
+    stream.on('finish', resolve);
+    stream.on('error', reject);
+  });
+  for (let i = 0; i < rows.length; i += COPY_CHUNK) {
+    let chunk = '';
+    for (const row of rows.slice(i, i + COPY_CHUNK)) {
+      const record = row as Record<string, unknown>;
+      chunk += `${fields.map(([field, [, type]]) => copyField(record[field], type)).join('\t')}\n`;
+    }
+    if (!stream.write(chunk)) await once(stream, 'drain');
+  }
+  stream.end();
+  await finished;
 }
