@@ -137,10 +137,9 @@ async function buildIndexes(pool: pg.Pool, scratch: string, tables: string[]): P
   const statements = definitions.rows.map((row) =>
     row.constraint
       ? `ALTER TABLE ${quote(scratch)}.${quote(row.table)} ADD CONSTRAINT ${quote(row.constraint)} ${row.definition}`
-      : row.definition.replace(` ON public.${row.table} `, ` ON ${quote(scratch)}.${quote(row.table)} `).replace(
-          ` ON public.${quote(row.table)} `,
-          ` ON ${quote(scratch)}.${quote(row.table)} `,
-        ),
+      : row.definition
+          .replace(` ON public.${row.table} `, ` ON ${quote(scratch)}.${quote(row.table)} `)
+          .replace(` ON public.${quote(row.table)} `, ` ON ${quote(scratch)}.${quote(row.table)} `),
   );
   for (const statement of statements) {
     if (!statement.includes(quote(scratch))) throw new Error(`cannot retarget index definition: ${statement}`);
