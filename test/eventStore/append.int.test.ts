@@ -37,6 +37,7 @@ describe('expected versions', () => {
     { name: 'STREAM_EXISTS on a new stream', existing: 0, expected: 'STREAM_EXISTS', accepted: false },
     { name: 'STREAM_EXISTS on an existing stream', existing: 3, expected: 'STREAM_EXISTS', accepted: true },
     { name: 'exact 0 on a new stream', existing: 0, expected: 0, accepted: true },
+    { name: 'exact version ahead on a new stream', existing: 0, expected: 5, accepted: false },
     { name: 'exact 0 on an existing stream', existing: 1, expected: 0, accepted: false },
     { name: 'exact version that matches', existing: 3, expected: 3, accepted: true },
     { name: 'exact version behind', existing: 3, expected: 2, accepted: false },
