@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.ts';
@@ -367,5 +368,51 @@ describe('organization isolation', () => {
     const everything = await store.readAll(ALL_ORGANIZATIONS);
     const organizations = new Set(everything.map((e) => e.organizationId));
     expect(organizations.has(acme) && organizations.has(globex)).toBe(true);
+  });
+});
+
+describe('expected versions against a model (property)', () => {
+  it('accepts exactly the appends a simple model accepts, and numbers streams without gaps', async () => {
+    const expectedVersion = fc.oneof(
+      fc.constantFrom<ExpectedVersion>('ANY', 'NO_STREAM', 'STREAM_EXISTS'),
+      fc.integer({ min: 0, max: 4 }),
+    );
+    const step = fc.record({
+      stream: fc.constantFrom('a', 'b', 'c'),
+      events: fc.integer({ min: 1, max: 3 }),
+      expectedVersion,
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), async (steps) => {
+        const organizationId = org();
+        const model = new Map<string, number>();
+        for (const { stream, events, expectedVersion } of steps) {
+          const actual = model.get(stream) ?? 0;
+          const accepts =
+            expectedVersion === 'ANY' ||
+            (expectedVersion === 'NO_STREAM' && actual === 0) ||
+            (expectedVersion === 'STREAM_EXISTS' && actual > 0) ||
+            expectedVersion === actual;
+          const outcome = await store
+            .append(
+              organizationId,
+              stream,
+              Array.from({ length: events }, () => incremented()),
+              { expectedVersion },
+            )
+            .then(
+              () => 'accepted',
+              (error: unknown) => (error instanceof ConcurrencyError ? 'conflict' : error),
+            );
+          expect(outcome).toBe(accepts ? 'accepted' : 'conflict');
+          if (accepts) model.set(stream, actual + events);
+        }
+        for (const [stream, version] of model) {
+          const read = await store.readStream(organizationId, stream);
+          expect(read.map((e) => e.streamVersion)).toEqual(Array.from({ length: version }, (_, i) => i + 1));
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 });
