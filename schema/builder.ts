@@ -3,27 +3,67 @@
 import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type PrismaTypes from '../src/generated/pothos-types.ts';
 import { getDatamodel } from '../src/generated/pothos-types.ts';
-import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import type { GraphQLContext } from './context.ts';
+import { forbidden, unauthenticated } from './errors.ts';
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   PrismaTypes: PrismaTypes;
   DefaultFieldNullability: false;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    Position: { Input: bigint; Output: bigint | string };
+    JSON: { Input: unknown; Output: unknown };
+  };
+  AuthScopes: {
+    /** Any valid credential. */
+    authenticated: boolean;
+    /** ORGSTREAM_ADMIN_TOKEN. */
+    platform: boolean;
+    /** Reads of the caller's organization: every role. */
+    reader: boolean;
+    /** Commands: EDITOR and ADMIN. */
+    editor: boolean;
+    /** Audit (the event log, time travel, exports): ANALYST and ADMIN. */
+    analyst: boolean;
+    /** Token management: ADMIN. */
+    admin: boolean;
+  };
 }>({
-  plugins: [PrismaPlugin, RelayPlugin],
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
   defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: (context) => {
+      const viewer = context.viewer;
+      const role = viewer?.kind === 'token' ? viewer.role : undefined;
+      return {
+        authenticated: viewer !== undefined,
+        platform: viewer?.kind === 'platform',
+        reader: role !== undefined,
+        editor: role === 'EDITOR' || role === 'ADMIN',
+        analyst: role === 'ANALYST' || role === 'ADMIN',
+        admin: role === 'ADMIN',
+      };
+    },
+    // No credential is UNAUTHENTICATED; a credential too weak is FORBIDDEN.
+    unauthorizedError: (_parent, context) => (context.viewer ? forbidden() : unauthenticated()),
+  },
   prisma: {
-    // The client is per request context (it carries the request's database
-    // handle); Pothos only needs the datamodel here.
-    client: (context) => context.prisma as PrismaClient,
+    client: (context) => context.prisma,
     dmmf: getDatamodel(),
     filterConnectionTotalCount: true,
-    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
+    onUnusedQuery: null,
   },
-  relay: {},
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodeQueryOptions: { authScopes: { reader: true } },
+    nodesQueryOptions: { authScopes: { reader: true } },
+  },
 });
 
 builder.queryType({});
+builder.mutationType({});

@@ -55,7 +55,16 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const store = new EventStore(pool, createEventCatalog(), notifier);
     const metrics = createMetrics();
 
-    const yoga = createGraphQLHandler({ prisma, store, logger });
+    const commands = { pool, store };
+    const yoga = createGraphQLHandler({
+      prisma,
+      pool,
+      store,
+      commands,
+      adminToken: config.adminToken,
+      logger,
+      metrics,
+    });
     const server = createHttpServer({
       graphql: yoga,
       metrics,

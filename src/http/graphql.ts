@@ -1,15 +1,30 @@
-// graphql-yoga over the Pothos schema: GraphiQL on GET, errors masked unless
-// they are Orgstream's own typed errors, each request tagged with an id.
+// graphql-yoga over the Pothos schema: GraphiQL on GET, the caller's token
+// resolved once per request, typed errors mapped to their codes and every
+// other error masked (logged with an id the client can quote).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type pg from 'pg';
 import type { GraphQLContext } from '../../schema/context.ts';
+import { exposedError, unauthenticated } from '../../schema/errors.ts';
 import { schema } from '../../schema/index.ts';
+import { authenticate } from '../auth/tokens.ts';
+import type { CommandDeps } from '../commands/execute.ts';
 import type { EventStore } from '../eventStore/eventStore.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
 
-export type GraphQLParts = { prisma: PrismaClient; store: EventStore; logger: Logger };
+export type GraphQLParts = {
+  prisma: PrismaClient;
+  pool: pg.Pool;
+  store: EventStore;
+  commands: CommandDeps;
+  adminToken: string | undefined;
+  logger: Logger;
+  metrics: Metrics;
+};
 
 type ServerContext = { req: IncomingMessage; res: ServerResponse };
 
@@ -25,10 +40,29 @@ export function createGraphQLHandler(parts: GraphQLParts): YogaServerInstance<Se
       warn: (...args) => parts.logger.warn(args.map(String).join(' ')),
       error: (...args) => parts.logger.error(args.map(String).join(' ')),
     },
-    context: ({ request }) => ({
-      prisma: parts.prisma,
-      store: parts.store,
-      requestId: request.headers.get('x-request-id') ?? randomUUID(),
-    }),
+    maskedErrors: {
+      maskError: (error) => {
+        const exposed = exposedError(error);
+        if (exposed) return exposed;
+        const errorId = randomUUID();
+        parts.logger.error({ err: (error as GraphQLError).originalError ?? error, errorId }, 'unexpected error');
+        return new GraphQLError('Unexpected error; quote this errorId when reporting it', {
+          extensions: { code: 'INTERNAL_SERVER_ERROR', errorId },
+        });
+      },
+    },
+    context: async ({ request }): Promise<GraphQLContext> => {
+      const authentication = await authenticate(parts.pool, request.headers.get('authorization'), parts.adminToken);
+      if (authentication.status === 'invalid') throw unauthenticated('Invalid or revoked token');
+      return {
+        prisma: parts.prisma,
+        pool: parts.pool,
+        store: parts.store,
+        commands: parts.commands,
+        viewer: authentication.status === 'ok' ? authentication.viewer : undefined,
+        adminToken: parts.adminToken,
+        requestId: request.headers.get('x-request-id')?.slice(0, 100) ?? randomUUID(),
+      };
+    },
   });
 }

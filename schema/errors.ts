@@ -1,0 +1,56 @@
+// The one place domain errors become GraphQL errors. Every OrgstreamError maps
+// onto its `extensions.code`; anything else is masked (and logged with the
+// request id) by maskError in src/http/graphql.ts.
+import { GraphQLError } from 'graphql';
+import { OrgstreamError } from '../src/errors.ts';
+
+export function toGraphQLError(error: OrgstreamError): GraphQLError {
+  return new GraphQLError(error.message, {
+    originalError: error,
+    extensions: { code: error.code, ...error.details },
+  });
+}
+
+export function unauthenticated(message = 'Authentication required: send Authorization: Bearer <token>'): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
+}
+
+export function forbidden(message = 'Your token’s role does not allow this'): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
+}
+
+export function badInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extensions } });
+}
+
+const KNOWN_CODES = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'FORBIDDEN', 'UNAUTHENTICATED']);
+
+/** A new error at the same place in the document and the response. */
+function relocated(error: GraphQLError, message: string, extensions: Record<string, unknown>): GraphQLError {
+  return new GraphQLError(message, {
+    ...(error.nodes ? { nodes: error.nodes } : {}),
+    ...(error.source ? { source: error.source } : {}),
+    ...(error.positions ? { positions: error.positions } : {}),
+    ...(error.path ? { path: error.path } : {}),
+    extensions,
+  });
+}
+
+/** The error a client may see, or undefined when it must be masked. */
+export function exposedError(error: unknown): GraphQLError | undefined {
+  if (error instanceof GraphQLError) {
+    const original = error.originalError;
+    if (original instanceof OrgstreamError) {
+      return relocated(error, original.message, { code: original.code, ...original.details });
+    }
+    if (original instanceof GraphQLError) return exposedError(original);
+    const code = error.extensions?.code;
+    // Errors of the GraphQL layer itself (validation, parsing, variables) carry no original error.
+    if (!original || (typeof code === 'string' && KNOWN_CODES.has(code))) {
+      if (typeof code === 'string' && KNOWN_CODES.has(code)) return error;
+      return relocated(error, error.message, { ...error.extensions, code: 'BAD_USER_INPUT' });
+    }
+  }
+  if (error instanceof OrgstreamError) return toGraphQLError(error);
+  return undefined;
+}

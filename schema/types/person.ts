@@ -1,0 +1,57 @@
+import { builder } from '../builder.ts';
+import { idOf } from '../ids.ts';
+import { Discipline } from './enums.ts';
+import { tenant } from './tenancy.ts';
+
+export const Person = builder.prismaNode('Person', {
+  id: { field: 'id' },
+  authScopes: { reader: true },
+  findUnique: (id, context) => ({ id, ...tenant(context) }),
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    email: t.exposeString('email'),
+    discipline: t.field({ type: Discipline, resolve: (person) => person.discipline as never }),
+    skills: t.exposeStringList('skills'),
+    offboarded: t.boolean({ select: { offboardedAt: true }, resolve: (person) => person.offboardedAt !== null }),
+    offboardedAt: t.expose('offboardedAt', { type: 'DateTime', nullable: true }),
+    registeredAt: t.expose('registeredAt', { type: 'DateTime' }),
+    version: t.exposeInt('version', { description: 'Version of the person’s stream (the first event is 1).' }),
+    manager: t.relation('manager', { nullable: true, description: 'The functional manager (reporting line).' }),
+    reports: t.relation('reports', { query: { where: { offboardedAt: null }, orderBy: { name: 'asc' } } }),
+    firstTeam: t.relation('firstTeam', {
+      nullable: true,
+      description: 'The cross-functional team this person identifies with first; one of their teams.',
+    }),
+    memberships: t.relation('memberships', {
+      description: 'Current memberships.',
+      query: { where: { to: null }, orderBy: { from: 'asc' } },
+    }),
+    ownedResponsibilities: t.relation('ownedResponsibilities', { query: { orderBy: { title: 'asc' } } }),
+  }),
+});
+
+builder.prismaObject('Membership', {
+  description: 'A person in a team, with a role and an allocation, over an interval of org time.',
+  fields: (t) => ({
+    team: t.relation('team'),
+    person: t.relation('person'),
+    role: t.exposeString('role'),
+    allocation: t.exposeInt('allocation', { description: 'Percent of their time (1..100).' }),
+    from: t.expose('from', { type: 'DateTime' }),
+    to: t.expose('to', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+builder.queryField('person', (t) =>
+  t.prismaField({
+    type: 'Person',
+    nullable: true,
+    authScopes: { reader: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, context) =>
+      context.prisma.person.findFirst({
+        ...query,
+        where: { id: idOf(String(args.id), 'Person', 'id'), ...tenant(context) },
+      }),
+  }),
+);

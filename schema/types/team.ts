@@ -1,0 +1,66 @@
+import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
+import { builder } from '../builder.ts';
+import { idOf } from '../ids.ts';
+import { TeamKind } from './enums.ts';
+import { Person } from './person.ts';
+import { tenant } from './tenancy.ts';
+
+/** Team members: a connection over current memberships whose nodes are people. */
+const members = prismaConnectionHelpers(builder, 'Membership', {
+  cursor: 'id',
+  select: (nodeSelection) => ({ role: true, allocation: true, person: nodeSelection({}) }),
+  resolveNode: (membership) => membership.person,
+  query: { where: { to: null }, orderBy: { from: 'asc' } },
+});
+
+export const Team = builder.prismaNode('Team', {
+  id: { field: 'id' },
+  authScopes: { reader: true },
+  findUnique: (id, context) => ({ id, ...tenant(context) }),
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    kind: t.field({ type: TeamKind, resolve: (team) => team.kind as never }),
+    archived: t.boolean({ select: { archivedAt: true }, resolve: (team) => team.archivedAt !== null }),
+    archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
+    formedAt: t.expose('formedAt', { type: 'DateTime' }),
+    version: t.exposeInt('version', { description: 'Version of the team’s stream (the first event is 1).' }),
+    valueStream: t.relation('valueStream', { nullable: true }),
+    parent: t.relation('parent', { nullable: true }),
+    children: t.relation('children', { query: { where: { archivedAt: null }, orderBy: { name: 'asc' } } }),
+    members: t.connection(
+      {
+        type: Person,
+        select: (args, context, nestedSelection) => ({
+          memberships: members.getQuery(args, context, nestedSelection),
+        }),
+        resolve: (team, args, context) => members.resolve(team.memberships, args, context) as never,
+      },
+      { name: 'TeamMemberConnection' },
+      {
+        name: 'TeamMemberEdge',
+        fields: (edge) => ({
+          role: edge.string({ resolve: (membership) => (membership as unknown as { role: string }).role }),
+          allocation: edge.int({
+            description: 'Percent of their time (1..100).',
+            resolve: (membership) => (membership as unknown as { allocation: number }).allocation,
+          }),
+        }),
+      },
+    ),
+    ownedResponsibilities: t.relation('ownedResponsibilities', { query: { orderBy: { title: 'asc' } } }),
+  }),
+});
+
+builder.queryField('team', (t) =>
+  t.prismaField({
+    type: 'Team',
+    nullable: true,
+    authScopes: { reader: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, context) =>
+      context.prisma.team.findFirst({
+        ...query,
+        where: { id: idOf(String(args.id), 'Team', 'id'), ...tenant(context) },
+      }),
+  }),
+);

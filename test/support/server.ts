@@ -1,0 +1,53 @@
+// A real Orgstream server (HTTP on a free port) on a fresh test database,
+// and a small GraphQL client for end-to-end tests.
+import { startService } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export const ADMIN_TOKEN = 'test-platform-token-0123456789';
+
+export type GraphQLResponse<Data = Record<string, unknown>> = {
+  status: number;
+  data?: Data | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+};
+
+export type TestServer = {
+  url: string;
+  db: TestDatabase;
+  graphql<Data = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+  ): Promise<GraphQLResponse<Data>>;
+  close(): Promise<void>;
+};
+
+export async function startTestServer(): Promise<TestServer> {
+  const db = await createTestDatabase();
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    PORT: '0',
+    ORGSTREAM_ADMIN_TOKEN: ADMIN_TOKEN,
+    LOG_LEVEL: 'silent',
+  });
+  const service = await startService(config, createLogger(config));
+  return {
+    url: service.url,
+    db,
+    graphql: async (query, variables = {}, token) => {
+      const response = await fetch(`${service.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
+      return { status: response.status, ...body } as never;
+    },
+    close: async () => {
+      await service.close();
+      await db.drop();
+    },
+  };
+}
