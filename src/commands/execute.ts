@@ -22,6 +22,8 @@ export type CommandDeps = {
   store: EventStore;
   /** Injectable for tests; defaults to the wall clock. */
   clock?: () => Date;
+  /** Called after a command committed, with the events it appended (metrics, live notifications). */
+  onCommitted?: (events: readonly RecordedEvent[]) => void;
 };
 
 export type CommandOutcome<Result> = {
@@ -70,6 +72,7 @@ export async function executeCommand<Input, Result>(
       await client.query('BEGIN');
       const outcome = await decideAndApply(deps, client, handler, organizationId, input, meta, now);
       await client.query('COMMIT');
+      if (outcome.events.length > 0) deps.onCommitted?.(outcome.events);
       return outcome;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
