@@ -7,7 +7,7 @@ import { ASSET_CATEGORY_BY_KIND, ASSET_KINDS, type AssetCategory, type AssetKind
 import { defineAggregate } from '../commands/aggregate.ts';
 import { type CommandContext, defineCommand } from '../commands/command.ts';
 import { activeTeam, activeValueStream } from '../commands/lookups.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { NotFoundError } from '../errors.ts';
 
 export type AssetState =
   | { exists: false }
@@ -102,9 +102,8 @@ export function decideReviseAsset(state: AssetState, assetId: string, revision: 
   if (revision.valueStreamIds !== undefined && !sameSet(revision.valueStreamIds, state.valueStreamIds)) {
     changes.valueStreamIds = revision.valueStreamIds;
   }
-  if (Object.keys(changes).length === 0) {
-    throw new ConflictError(`Asset "${state.title}" already is as given: nothing to revise`, { id: assetId });
-  }
+  // No change to kind, title, link or links is still a revision: the artefact
+  // itself (the canvas, the journey) changed, and the rationale says how and why.
   return [
     {
       type: 'AssetRevised',
