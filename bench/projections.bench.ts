@@ -8,11 +8,12 @@
 // histories), metrics, interactions, handoffs, investment mixes, renames.
 //   BENCH_EVENTS (default 1,000,000), BENCH_DATABASE_URL (else embedded).
 import { v7 as uuidv7 } from 'uuid';
-import { createEventCatalog, type DomainEvent } from '../events/index.ts';
+import { createEventCatalog } from '../events/index.ts';
 import { rebuildReadModels } from '../projections/rebuild.ts';
 import { createPool } from '../src/db/pool.ts';
 import { ALL_ORGANIZATIONS, EventStore } from '../src/eventStore/eventStore.ts';
 import type { AppendRequest } from '../src/eventStore/types.ts';
+import { organizationLog } from './generatedLog.ts';
 import {
   describeMachine,
   envNumber,
@@ -28,161 +29,6 @@ const TOTAL = envNumber('BENCH_EVENTS', 1_000_000);
 const PER_ORGANIZATION = 100_000;
 const BATCH = 2_000;
 const log = (line: string) => console.log(line);
-
-/** A tiny deterministic PRNG (mulberry32): the same log on every run. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Generated = { streamId: string; event: DomainEvent; occurredAt: Date };
-
-/** The events of one organization, in order. */
-function* organizationLog(organizationId: string, count: number, seed: number): Generator<Generated> {
-  const next = random(seed);
-  const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
-  const start = Date.UTC(2025, 0, 1);
-  let clock = start;
-  const tick = () => {
-    clock += Math.floor(next() * 600_000);
-    return new Date(clock);
-  };
-  const people: string[] = [];
-  const teams: string[] = [];
-  const responsibilities: string[] = [];
-  const members = new Map<string, Set<string>>();
-  let produced = 0;
-  const emit = (streamId: string, event: DomainEvent): Generated => {
-    produced++;
-    return { streamId, event, occurredAt: tick() };
-  };
-  yield emit(`organization-${organizationId}`, {
-    type: 'OrganizationCreated',
-    data: { organizationId, name: `Org ${seed}`, slug: `org-${seed}`, growthPhase: 'HYPERGROWTH' },
-  });
-  while (produced < count) {
-    const roll = next();
-    if (people.length < 50 || roll < 0.04) {
-      const personId = uuidv7();
-      people.push(personId);
-      yield emit(`person-${personId}`, {
-        type: 'PersonRegistered',
-        data: {
-          personId,
-          name: `Person ${people.length}`,
-          email: `p${people.length}@org${seed}.test`,
-          discipline: pick(['PRODUCT', 'ENGINEERING', 'ENGINEERING', 'DESIGN', 'QA', 'DATA'] as const),
-          skills: ['typescript', 'postgres'].slice(0, Math.floor(next() * 3)),
-          managerId: people.length > 1 ? pick(people.slice(0, -1)) : null,
-        },
-      });
-    } else if (teams.length < 8 || roll < 0.06) {
-      const teamId = uuidv7();
-      teams.push(teamId);
-      members.set(teamId, new Set());
-      yield emit(`team-${teamId}`, {
-        type: 'TeamFormed',
-        data: { teamId, name: `Team ${teams.length}`, kind: 'STREAM_ALIGNED', valueStreamId: null, parentTeamId: null },
-      });
-    } else if (responsibilities.length < 20 || roll < 0.08) {
-      const responsibilityId = uuidv7();
-      responsibilities.push(responsibilityId);
-      yield emit(`responsibility-${responsibilityId}`, {
-        type: 'ResponsibilityDefined',
-        data: { responsibilityId, title: `Duty ${responsibilities.length}`, description: null, category: 'GENERAL' },
-      });
-    } else if (roll < 0.38) {
-      const teamId = pick(teams);
-      const personId = pick(people);
-      const team = members.get(teamId)!;
-      const role = pick(['Engineer', 'Product Manager', 'Designer', 'Tech Lead']);
-      const allocation = 10 + Math.floor(next() * 91);
-      if (!team.has(personId)) {
-        team.add(personId);
-        yield emit(`team-${teamId}`, { type: 'TeamMemberAdded', data: { teamId, personId, role, allocation } });
-      } else if (next() < 0.7) {
-        yield emit(`team-${teamId}`, { type: 'MembershipChanged', data: { teamId, personId, role, allocation } });
-      } else {
-        team.delete(personId);
-        yield emit(`team-${teamId}`, { type: 'TeamMemberRemoved', data: { teamId, personId } });
-      }
-    } else if (roll < 0.55) {
-      const responsibilityId = pick(responsibilities);
-      const owner =
-        next() < 0.7 ? { kind: 'PERSON' as const, id: pick(people) } : { kind: 'TEAM' as const, id: pick(teams) };
-      yield emit(`responsibility-${responsibilityId}`, {
-        type: 'ResponsibilityAssigned',
-        data: { responsibilityId, owner, previousOwner: null },
-      });
-    } else if (roll < 0.72) {
-      const teamId = pick(teams);
-      yield emit(`team-${teamId}`, {
-        type: 'DeliveryMetricsRecorded',
-        data: {
-          teamId,
-          leadTimeHours: Math.round(next() * 200),
-          buildTimeMinutes: Math.round(next() * 40),
-          incidents: Math.floor(next() * 5),
-          deploymentsPerWeek: Math.round(next() * 30),
-          productivityPulse: 1 + Math.floor(next() * 5),
-        },
-      });
-    } else if (roll < 0.84) {
-      const interactionId = uuidv7();
-      const first = pick(teams);
-      const second = pick(teams.filter((team) => team !== first));
-      yield emit(`interaction-${interactionId}`, {
-        type: 'InteractionRecorded',
-        data: {
-          interactionId,
-          teamIds: [first, second],
-          kind: next() < 0.6 ? 'STATUS_UPDATE' : 'JOINT_WORK',
-          note: null,
-        },
-      });
-    } else if (roll < 0.94) {
-      const handoffId = uuidv7();
-      yield emit(`handoff-${handoffId}`, {
-        type: 'HandoffRecorded',
-        data: {
-          handoffId,
-          teamId: pick(teams),
-          title: 'A requirement',
-          reviewedWithEngineering: next() < 0.7,
-          reviewedWithProduct: next() < 0.9,
-          comment: null,
-        },
-      });
-    } else if (roll < 0.98) {
-      const teamId = pick(teams);
-      const features = 40 + Math.floor(next() * 50);
-      const techDebt = Math.floor((100 - features) / 2);
-      yield emit(`team-${teamId}`, {
-        type: next() < 0.5 ? 'InvestmentMixPlanned' : 'InvestmentMixReported',
-        data: {
-          teamId,
-          period: `${2025 + Math.floor(next() * 2)}-Q${1 + Math.floor(next() * 4)}`,
-          features,
-          techDebt,
-          runway: 100 - features - techDebt,
-          developerExperience: 0,
-        },
-      });
-    } else {
-      const personId = pick(people);
-      yield emit(`person-${personId}`, {
-        type: 'PersonSkillsChanged',
-        data: { personId, skills: ['kotlin', 'sql'].slice(0, 1 + Math.floor(next() * 2)) },
-      });
-    }
-  }
-}
 
 async function main() {
   const database = await openBenchDatabase(log);

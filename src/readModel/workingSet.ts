@@ -13,10 +13,12 @@ import { type ColumnType, fromDatabaseRow, keyOf, type TableSpec, toJsonRow } fr
 
 type Entry = { row: object | undefined; dirty: boolean; deleted: boolean };
 
+type SecondaryIndex = { fields: readonly string[]; byValue: Map<string, Set<string>> };
+
 class TableState {
   readonly entries = new Map<string, Entry>();
-  /** Secondary indexes for `where` in memory mode: field list → value key → row keys. */
-  readonly indexes = new Map<string, Map<string, Set<string>>>();
+  /** Secondary indexes for `where` in memory mode, by their field list joined with ','. */
+  readonly indexes = new Map<string, SecondaryIndex>();
 }
 
 const FLUSH_CHUNK = 5_000;
@@ -72,12 +74,12 @@ export class WorkingSet {
       }
       return [...result.values()];
     }
-    const index = this.#index(state, fields);
-    for (const id of index.get(indexKey(fields, filter)) ?? []) {
-      const entry = state.entries.get(id);
-      if (entry?.row && !entry.deleted && matches(entry.row)) result.set(id, entry.row as Row);
-    }
-    return [...result.values()];
+    // Memory mode: the index holds exactly the live rows with these values.
+    const ids = this.#index(state, fields).byValue.get(indexKey(fields, filter));
+    if (!ids) return [];
+    const rows: Row[] = [];
+    for (const id of ids) rows.push(state.entries.get(id)!.row as Row);
+    return rows;
   }
 
   put<Row extends object>(spec: TableSpec<Row>, row: Row): void {
@@ -154,25 +156,25 @@ export class WorkingSet {
     return result.rows.map((record) => fromDatabaseRow(spec, record));
   }
 
-  #index(state: TableState, fields: string[]): Map<string, Set<string>> {
+  #index(state: TableState, fields: readonly string[]): SecondaryIndex {
     const name = fields.join(',');
     let index = state.indexes.get(name);
     if (!index) {
-      index = new Map();
+      index = { fields: [...fields], byValue: new Map() };
       state.indexes.set(name, index);
       for (const [id, entry] of state.entries) {
-        if (entry.row && !entry.deleted) addToIndex(index, indexKey(fields, entry.row), id);
+        if (entry.row && !entry.deleted) addToIndex(index.byValue, indexKey(index.fields, entry.row), id);
       }
     }
     return index;
   }
 
   #reindex(state: TableState, id: string, row: object): void {
-    for (const [name, index] of state.indexes) addToIndex(index, indexKey(name.split(','), row), id);
+    for (const index of state.indexes.values()) addToIndex(index.byValue, indexKey(index.fields, row), id);
   }
 
   #unindex(state: TableState, id: string, row: object): void {
-    for (const [name, index] of state.indexes) index.get(indexKey(name.split(','), row))?.delete(id);
+    for (const index of state.indexes.values()) index.byValue.get(indexKey(index.fields, row))?.delete(id);
   }
 }
 
@@ -202,8 +204,12 @@ function addToIndex(index: Map<string, Set<string>>, key: string, id: string): v
   ids.add(id);
 }
 
-function indexKey(fields: string[], row: object): string {
-  return fields.map((field) => String((row as Record<string, unknown>)[field])).join('\u0000');
+function indexKey(fields: readonly string[], row: object): string {
+  const record = row as Record<string, unknown>;
+  if (fields.length === 1) return String(record[fields[0]!]);
+  let key = String(record[fields[0]!]);
+  for (let i = 1; i < fields.length; i++) key += `\u0000${String(record[fields[i]!])}`;
+  return key;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
