@@ -1,6 +1,7 @@
 // The one place domain errors become GraphQL errors. Every OrgstreamError maps
 // onto its `extensions.code`; anything else is masked (and logged with the
 // request id) by maskError in src/http/graphql.ts.
+import { PothosError, PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { OrgstreamError } from '../src/errors.ts';
 
@@ -38,6 +39,10 @@ function relocated(error: GraphQLError, message: string, extensions: Record<stri
 
 /** The error a client may see, or undefined when it must be masked. */
 export function exposedError(error: unknown): GraphQLError | undefined {
+  // Pothos errors are GraphQLErrors too; apart from its validation of arguments
+  // (e.g. a negative page size) they mean a bug in the schema, not bad input.
+  const pothos = error instanceof PothosError ? error : (error as GraphQLError | undefined)?.originalError;
+  if (pothos instanceof PothosError && !(pothos instanceof PothosValidationError)) return undefined;
   if (error instanceof GraphQLError) {
     const original = error.originalError;
     if (original instanceof OrgstreamError) {
@@ -53,4 +58,33 @@ export function exposedError(error: unknown): GraphQLError | undefined {
   }
   if (error instanceof OrgstreamError) return toGraphQLError(error);
   return undefined;
+}
+
+/**
+ * An envelop plugin giving every error in every result one of the API's codes:
+ * parse and validation errors (which never reach maskError) become
+ * BAD_USER_INPUT, so clients only ever see the codes API.md names (plus
+ * INTERNAL_SERVER_ERROR for masked failures).
+ */
+export function useApiErrorCodes() {
+  return {
+    onResultProcess({ result, setResult }: { result: unknown; setResult: (result: unknown) => void }) {
+      const single = result as { errors?: readonly GraphQLError[] } | undefined;
+      if (!single || typeof single !== 'object' || !Array.isArray(single.errors)) return;
+      let changed = false;
+      const errors = single.errors.map((error) => {
+        const code = error.extensions?.code;
+        if (typeof code === 'string' && (KNOWN_CODES.has(code) || code === 'INTERNAL_SERVER_ERROR')) return error;
+        changed = true;
+        return new GraphQLError(error.message, {
+          ...(error.nodes ? { nodes: error.nodes } : {}),
+          ...(error.source ? { source: error.source } : {}),
+          ...(error.positions ? { positions: error.positions } : {}),
+          ...(error.path ? { path: error.path } : {}),
+          extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
+        });
+      });
+      if (changed) setResult({ ...single, errors });
+    },
+  };
 }

@@ -1,2 +1,117 @@
-// Filled in by the GraphQL work in progress (issue 4).
-export {};
+// Working agreements: one per team, versioned on the team's stream. The team
+// shows its ratified agreement, its pending draft and every version so far.
+import type { MetricKind as MetricKindValue } from '../../events/common.ts';
+import { builder } from '../builder.ts';
+import { AgreementStatus, MetricKind } from './enums.ts';
+import { tenant } from './tenancy.ts';
+
+type AgreementMetricShape = { name: string; kind: MetricKindValue; target: string | null };
+
+const AgreementMetric = builder.objectRef<AgreementMetricShape>('AgreementMetric').implement({
+  description: 'A measure the team agreed to watch: a VALUE (outcome) or an ACTIVITY metric.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    kind: t.field({ type: MetricKind, resolve: (metric) => metric.kind }),
+    target: t.exposeString('target', { nullable: true }),
+  }),
+});
+
+const AgreementRevisit = builder.prismaObject('AgreementRevisit', {
+  description: 'A retrospective look at a ratified agreement, with or without changes.',
+  fields: (t) => ({
+    version: t.exposeInt('version', { description: 'The agreement version revisited.' }),
+    notes: t.exposeString('notes', { nullable: true }),
+    occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
+    position: t.expose('position', { type: 'Position' }),
+  }),
+});
+
+/** Rows of `ids` in the order of `ids` (a findMany by ids returns them in any order). */
+export function inOrderOf<Row extends { id: string }>(ids: readonly string[], rows: readonly Row[]): Row[] {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+export const WorkingAgreement = builder.prismaObject('Agreement', {
+  name: 'WorkingAgreement',
+  description: 'One version of a team’s working agreement: drafted, then ratified by named members.',
+  fields: (t) => ({
+    version: t.exposeInt('version', { description: 'The version this agreement is (or becomes once ratified).' }),
+    status: t.field({ type: AgreementStatus, resolve: (agreement) => agreement.status as never }),
+    name: t.exposeString('name', { nullable: true }),
+    mission: t.exposeString('mission'),
+    metrics: t.field({
+      type: [AgreementMetric],
+      resolve: (agreement) => agreement.metrics as AgreementMetricShape[],
+    }),
+    skills: t.exposeStringList('skills', { description: 'Skills the team needs.' }),
+    norms: t.exposeString('norms'),
+    responsibilities: t.prismaField({
+      type: ['Responsibility'],
+      description: 'The responsibilities the agreement lists, in its order.',
+      resolve: async (query, agreement, _args, context) =>
+        agreement.responsibilityIds.length === 0
+          ? []
+          : inOrderOf(
+              agreement.responsibilityIds,
+              await context.prisma.responsibility.findMany({
+                ...query,
+                where: { id: { in: agreement.responsibilityIds }, ...tenant(context) },
+              }),
+            ),
+    }),
+    draftedAt: t.expose('draftedAt', { type: 'DateTime' }),
+    ratifiedAt: t.expose('ratifiedAt', { type: 'DateTime', nullable: true }),
+    ratifiedBy: t.prismaField({
+      type: ['Person'],
+      description: 'The members who ratified it (empty while a draft).',
+      resolve: async (query, agreement, _args, context) =>
+        agreement.ratifiedBy.length === 0
+          ? []
+          : inOrderOf(
+              agreement.ratifiedBy,
+              await context.prisma.person.findMany({
+                ...query,
+                where: { id: { in: agreement.ratifiedBy }, ...tenant(context) },
+              }),
+            ),
+    }),
+    lastRevisitedAt: t.expose('lastRevisitedAt', { type: 'DateTime', nullable: true }),
+    revisits: t.prismaField({
+      type: [AgreementRevisit],
+      description: 'The revisits of this version, oldest first.',
+      resolve: (query, agreement, _args, context) =>
+        context.prisma.agreementRevisit.findMany({
+          ...query,
+          where: { teamId: agreement.teamId, version: agreement.version, ...tenant(context) },
+          orderBy: [{ occurredAt: 'asc' }, { position: 'asc' }],
+        }),
+    }),
+  }),
+});
+
+builder.prismaObjectFields('Team', (t) => ({
+  agreement: t.field({
+    type: WorkingAgreement,
+    nullable: true,
+    description: 'The agreement in force: the ratified version, or null.',
+    select: (_args, _context, nestedSelection) => ({
+      agreements: nestedSelection({ where: { status: 'RATIFIED' }, orderBy: { version: 'desc' }, take: 1 }),
+    }),
+    resolve: (team) => team.agreements[0] ?? null,
+  }),
+  agreementDraft: t.field({
+    type: WorkingAgreement,
+    nullable: true,
+    description: 'The draft waiting for ratification, or null.',
+    select: (_args, _context, nestedSelection) => ({
+      agreements: nestedSelection({ where: { status: 'DRAFT' }, orderBy: { version: 'desc' }, take: 1 }),
+    }),
+    resolve: (team) => team.agreements[0] ?? null,
+  }),
+  agreementHistory: t.relation('agreements', {
+    type: WorkingAgreement,
+    description: 'Every version, drafts and superseded ones included, by version.',
+    query: { orderBy: { version: 'asc' } },
+  }),
+}));

@@ -45,8 +45,9 @@ export const Responsibility = builder.prismaNode('Responsibility', {
       type: Owner,
       nullable: true,
       select: (_args, _context, nestedSelection) => ({
-        ownerPerson: nestedSelection(true, ['ownerPerson']),
-        ownerTeam: nestedSelection(true, ['ownerTeam']),
+        // The union's members are selected as their own types.
+        ownerPerson: nestedSelection(true, [], 'Person'),
+        ownerTeam: nestedSelection(true, [], 'Team'),
       }),
       resolve: (responsibility) => responsibility.ownerPerson ?? responsibility.ownerTeam ?? null,
     }),

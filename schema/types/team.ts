@@ -8,7 +8,7 @@ import { tenant } from './tenancy.ts';
 /** Team members: a connection over current memberships whose nodes are people. */
 const members = prismaConnectionHelpers(builder, 'Membership', {
   cursor: 'id',
-  select: (nodeSelection) => ({ role: true, allocation: true, person: nodeSelection({}) }),
+  select: (nodeSelection) => ({ role: true, allocation: true, person: nodeSelection({ select: { id: true } }) }),
   resolveNode: (membership) => membership.person,
   query: { where: { to: null }, orderBy: { from: 'asc' } },
 });
