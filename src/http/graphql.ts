@@ -7,7 +7,7 @@ import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type pg from 'pg';
 import type { GraphQLContext } from '../../schema/context.ts';
-import { exposedError, unauthenticated } from '../../schema/errors.ts';
+import { exposedError, unauthenticated, useApiErrorCodes } from '../../schema/errors.ts';
 import { schema } from '../../schema/index.ts';
 import { authenticate } from '../auth/tokens.ts';
 import type { CommandDeps } from '../commands/execute.ts';
@@ -31,6 +31,7 @@ type ServerContext = { req: IncomingMessage; res: ServerResponse };
 export function createGraphQLHandler(parts: GraphQLParts): YogaServerInstance<ServerContext, GraphQLContext> {
   return createYoga<ServerContext, GraphQLContext>({
     schema,
+    plugins: [useApiErrorCodes()],
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'Orgstream', subscriptionsProtocol: 'WS' },
