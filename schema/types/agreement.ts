@@ -2,6 +2,7 @@
 // shows its ratified agreement, its pending draft and every version so far.
 import type { MetricKind as MetricKindValue } from '../../events/common.ts';
 import { builder } from '../builder.ts';
+import { loadByIds } from '../loaders.ts';
 import { AgreementStatus, MetricKind } from './enums.ts';
 import { tenant } from './tenancy.ts';
 
@@ -49,32 +50,16 @@ export const WorkingAgreement = builder.prismaObject('Agreement', {
     responsibilities: t.prismaField({
       type: ['Responsibility'],
       description: 'The responsibilities the agreement lists, in its order.',
-      resolve: async (query, agreement, _args, context) =>
-        agreement.responsibilityIds.length === 0
-          ? []
-          : inOrderOf(
-              agreement.responsibilityIds,
-              await context.prisma.responsibility.findMany({
-                ...query,
-                where: { id: { in: agreement.responsibilityIds }, ...tenant(context) },
-              }),
-            ),
+      resolve: (query, agreement, _args, context) =>
+        loadByIds(context, 'responsibility', query, agreement.responsibilityIds, tenant(context).organizationId),
     }),
     draftedAt: t.expose('draftedAt', { type: 'DateTime' }),
     ratifiedAt: t.expose('ratifiedAt', { type: 'DateTime', nullable: true }),
     ratifiedBy: t.prismaField({
       type: ['Person'],
       description: 'The members who ratified it (empty while a draft).',
-      resolve: async (query, agreement, _args, context) =>
-        agreement.ratifiedBy.length === 0
-          ? []
-          : inOrderOf(
-              agreement.ratifiedBy,
-              await context.prisma.person.findMany({
-                ...query,
-                where: { id: { in: agreement.ratifiedBy }, ...tenant(context) },
-              }),
-            ),
+      resolve: (query, agreement, _args, context) =>
+        loadByIds(context, 'person', query, agreement.ratifiedBy, tenant(context).organizationId),
     }),
     lastRevisitedAt: t.expose('lastRevisitedAt', { type: 'DateTime', nullable: true }),
     revisits: t.prismaField({
