@@ -85,8 +85,10 @@ export async function rebuildReadModels(
         }
       }),
     );
+    const copyMs = performance.now() - writeStarted;
     await buildIndexes(pool, scratch, tables);
     const writeMs = performance.now() - writeStarted;
+    log(`wrote the rows in ${copyMs.toFixed(0)} ms, built the indexes in ${(writeMs - copyMs).toFixed(0)} ms`);
 
     const swapStarted = performance.now();
     const caughtUp = await swapWithRetry(pool, store, scratch, tables, position, log);

@@ -5,7 +5,9 @@
 import { readdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { PrismaPg } from '@prisma/adapter-pg';
+import type pg from 'pg';
 import { createEventCatalog } from '../events/index.ts';
+import type { CommandDeps } from './commands/execute.ts';
 import type { Config } from './config.ts';
 import { type DatabaseHandle, openDatabase } from './db/database.ts';
 import { applyMigrations, defaultMigrationPaths } from './db/migrate.ts';
@@ -17,7 +19,7 @@ import { PrismaClient } from './generated/prisma/client.ts';
 import { createGraphQLHandler } from './http/graphql.ts';
 import { createHttpServer } from './http/server.ts';
 import type { Logger } from './observability/logger.ts';
-import { createMetrics } from './observability/metrics.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
 
 export type RunningService = {
   /** e.g. http://127.0.0.1:4000 */
@@ -55,7 +57,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const store = new EventStore(pool, createEventCatalog(), notifier);
     const metrics = createMetrics();
 
-    const commands = { pool, store };
+    const commands: CommandDeps = {
+      pool,
+      store,
+      onCommitted: (events) => metrics.eventsAppended.inc(events.length),
+    };
     const yoga = createGraphQLHandler({
       prisma,
       pool,
@@ -68,24 +74,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const server = createHttpServer({
       graphql: yoga,
       metrics,
-      readiness: async () => {
-        const applied = await pool.query<{ migration_name: string }>(
-          'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
-        );
-        const done = new Set(applied.rows.map((row) => row.migration_name));
-        const pending = expectedMigrations.filter((name) => !done.has(name));
-        const head = await store.headPosition(ALL_ORGANIZATIONS);
-        metrics.eventStoreHead.set(Number(head));
-        return {
-          ready: pending.length === 0 && notifier.connected,
-          checks: {
-            database: 'ok',
-            pendingMigrations: pending,
-            listener: notifier.connected ? 'ok' : 'reconnecting',
-            headPosition: head.toString(),
-          },
-        };
-      },
+      readiness: () => checkReadiness({ pool, store, notifier, metrics, expectedMigrations }),
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -116,4 +105,101 @@ async function migrationNames(): Promise<string[]> {
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
+}
+
+/** /ready fails when the read models are more than this many events behind the log. */
+export const MAX_PROJECTION_LAG = 1_000;
+const READY_TIMEOUT_MS = 2_000;
+
+/**
+ * The read-model tables whose rows carry the position of the last event that
+ * changed them; every event of a stream moves its object's row (see
+ * projections/), so the highest position among them is how far the read
+ * models have got.
+ */
+const READ_MODEL_TABLES = [
+  'organizations',
+  'people',
+  'teams',
+  'value_streams',
+  'responsibilities',
+  'dependencies',
+  'assets',
+  'interactions',
+  'handoffs',
+] as const;
+
+function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not answer within ${READY_TIMEOUT_MS} ms`)),
+      READY_TIMEOUT_MS,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Database reachable, migrations applied, listener connected, projections
+ * caught up within MAX_PROJECTION_LAG. The failing checks are named in
+ * `failing`; the HTTP status is 503 unless all pass.
+ */
+export async function checkReadiness(parts: {
+  pool: Pick<pg.Pool, 'query'>;
+  store: Pick<EventStore, 'headPosition'>;
+  notifier: Pick<EventNotifier, 'connected'>;
+  metrics: Metrics;
+  expectedMigrations: readonly string[];
+}): Promise<{ ready: boolean; checks: Record<string, unknown> }> {
+  const { pool, store, notifier, metrics } = parts;
+  const failing: string[] = [];
+  const checks: Record<string, unknown> = {};
+  try {
+    await withTimeout(pool.query('SELECT 1'), 'the database');
+    checks.database = 'ok';
+  } catch (error) {
+    checks.database = `unreachable: ${error instanceof Error ? error.message : String(error)}`;
+    return { ready: false, checks: { ...checks, failing: ['database'] } };
+  }
+  try {
+    const state = await withTimeout(
+      (async () => {
+        const applied = await pool.query<{ migration_name: string }>(
+          'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+        );
+        const done = new Set(applied.rows.map((row) => row.migration_name));
+        const pending = parts.expectedMigrations.filter((name) => !done.has(name));
+        const head = await store.headPosition(ALL_ORGANIZATIONS);
+        const projected = await pool.query<{ position: string | null }>(
+          `SELECT GREATEST(${READ_MODEL_TABLES.map((table) => `(SELECT max(position) FROM ${table})`).join(', ')})::text AS position`,
+        );
+        const readModelPosition = BigInt(projected.rows[0]?.position ?? 0);
+        // Events (not position numbers: an aborted append leaves a hole) the
+        // read models have not reached, counted up to just past the bound.
+        const behind = await pool.query<{ lag: number }>(
+          `SELECT count(*)::int AS lag FROM (
+             SELECT 1 FROM events WHERE position > $1::bigint AND position <= $2::bigint LIMIT $3
+           ) AS pending`,
+          [readModelPosition.toString(), head.toString(), MAX_PROJECTION_LAG + 1],
+        );
+        return { pending, head, readModelPosition, lag: behind.rows[0]?.lag ?? 0 };
+      })(),
+      'the readiness queries',
+    );
+    metrics.eventStoreHead.set(Number(state.head));
+    metrics.projectionLag.set(state.lag);
+    checks.pendingMigrations = state.pending;
+    if (state.pending.length > 0) failing.push('migrations');
+    checks.headPosition = state.head.toString();
+    checks.projectedPosition = state.readModelPosition.toString();
+    checks.projectionLag = state.lag;
+    if (state.lag > MAX_PROJECTION_LAG) failing.push('projections');
+  } catch (error) {
+    checks.error = error instanceof Error ? error.message : String(error);
+    failing.push('database');
+  }
+  checks.listener = notifier.connected ? 'ok' : 'reconnecting';
+  if (!notifier.connected) failing.push('listener');
+  return { ready: failing.length === 0, checks: { ...checks, failing } };
 }

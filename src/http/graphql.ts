@@ -1,6 +1,7 @@
 // graphql-yoga over the Pothos schema: GraphiQL on GET, the caller's token
 // resolved once per request, typed errors mapped to their codes and every
-// other error masked (logged with an id the client can quote).
+// other error masked (logged with an id the client can quote), the request
+// limits of limits.ts, and per-request metrics and logs (graphqlMetrics.ts).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GraphQLError } from 'graphql';
@@ -9,12 +10,14 @@ import type pg from 'pg';
 import type { GraphQLContext } from '../../schema/context.ts';
 import { exposedError, unauthenticated, useApiErrorCodes } from '../../schema/errors.ts';
 import { schema } from '../../schema/index.ts';
-import { authenticate } from '../auth/tokens.ts';
+import { type Authentication, authenticate } from '../auth/tokens.ts';
 import type { CommandDeps } from '../commands/execute.ts';
 import type { EventStore } from '../eventStore/eventStore.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import { createOperationObservability } from '../observability/graphqlMetrics.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { limitPlugins } from './limits.ts';
 
 export type GraphQLParts = {
   prisma: PrismaClient;
@@ -28,10 +31,41 @@ export type GraphQLParts = {
 
 type ServerContext = { req: IncomingMessage; res: ServerResponse };
 
+function describeViewer(authentication: Authentication | undefined): string {
+  if (!authentication) return 'unknown';
+  if (authentication.status !== 'ok') return authentication.status;
+  return authentication.viewer.kind === 'token' ? authentication.viewer.role : 'platform';
+}
+
 export function createGraphQLHandler(parts: GraphQLParts): YogaServerInstance<ServerContext, GraphQLContext> {
+  // The credential is checked as soon as the GraphQL parameters are read, so
+  // validation already knows whether the caller is authenticated; the context
+  // reuses the answer.
+  const authentications = new WeakMap<Request, Authentication>();
+  const authenticationOf = async (request: Request): Promise<Authentication> => {
+    const known = authentications.get(request);
+    if (known) return known;
+    const authentication = await authenticate(parts.pool, request.headers.get('authorization'), parts.adminToken);
+    authentications.set(request, authentication);
+    return authentication;
+  };
+  const observability = createOperationObservability({
+    metrics: parts.metrics,
+    logger: parts.logger,
+    viewerOf: (request) => describeViewer(authentications.get(request)),
+  });
   return createYoga<ServerContext, GraphQLContext>({
     schema,
-    plugins: [useApiErrorCodes()],
+    plugins: [
+      useApiErrorCodes(),
+      observability.plugin,
+      {
+        onParams: async ({ request }) => {
+          await authenticationOf(request);
+        },
+      },
+      ...limitPlugins({ isAuthenticated: (request) => authentications.get(request)?.status === 'ok' }),
+    ],
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'Orgstream', subscriptionsProtocol: 'WS' },
@@ -53,7 +87,7 @@ export function createGraphQLHandler(parts: GraphQLParts): YogaServerInstance<Se
       },
     },
     context: async ({ request }): Promise<GraphQLContext> => {
-      const authentication = await authenticate(parts.pool, request.headers.get('authorization'), parts.adminToken);
+      const authentication = await authenticationOf(request);
       if (authentication.status === 'invalid') throw unauthenticated('Invalid or revoked token');
       return {
         prisma: parts.prisma,
@@ -62,7 +96,8 @@ export function createGraphQLHandler(parts: GraphQLParts): YogaServerInstance<Se
         commands: parts.commands,
         viewer: authentication.status === 'ok' ? authentication.viewer : undefined,
         adminToken: parts.adminToken,
-        requestId: request.headers.get('x-request-id')?.slice(0, 100) ?? randomUUID(),
+        requestId:
+          observability.requestIdOf(request) ?? request.headers.get('x-request-id')?.slice(0, 100) ?? randomUUID(),
       };
     },
   });

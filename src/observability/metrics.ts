@@ -15,6 +15,7 @@ export function createMetrics() {
       labelNames: ['route', 'status'] as const,
       registers: [registry],
     }),
+    // Its _count series is the operation count.
     graphqlOperations: new Histogram({
       name: 'orgstream_graphql_operation_duration_seconds',
       help: 'GraphQL operation latency by operation name, type and outcome',
@@ -30,6 +31,11 @@ export function createMetrics() {
     eventStoreHead: new Gauge({
       name: 'orgstream_event_store_head_position',
       help: 'Highest global position a gap-free reader can see',
+      registers: [registry],
+    }),
+    projectionLag: new Gauge({
+      name: 'orgstream_projection_lag_events',
+      help: 'Events in the log past the newest one reflected in the read models (measured by /ready; capped)',
       registers: [registry],
     }),
   };
