@@ -91,6 +91,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     );
     const address = server.address() as AddressInfo;
     const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+    const organizations = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM organizations');
+    if (organizations.rows[0]?.n === 0) {
+      logger.info(
+        'No organization yet. Load the demo organization with `npm run seed:demo`, or create one with the ' +
+          'createOrganization mutation and the ORGSTREAM_ADMIN_TOKEN (see README, "Using the API").',
+      );
+    }
     logger.info({ url: `${url}/graphql` }, 'Orgstream is listening');
     return { url, databaseUrl: database.url, store, close: closeAll };
   } catch (error) {

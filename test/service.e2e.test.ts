@@ -54,6 +54,8 @@ describe('npm start on the embedded PostgreSQL', () => {
     const first = await startServiceProcess(env);
     expect(first.logs.some((entry) => entry.msg === 'embedded PostgreSQL started')).toBe(true);
     expect(first.logs.some((entry) => entry.msg === 'migrations applied')).toBe(true);
+    // An empty database offers the demo.
+    expect(first.logs.some((entry) => String(entry.msg).includes('npm run seed:demo'))).toBe(true);
 
     const health = await fetch(`${first.url}/health`);
     expect(health.status).toBe(200);
