@@ -18,6 +18,7 @@ import { ALL_ORGANIZATIONS } from './eventStore/types.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
 import { createGraphQLHandler } from './http/graphql.ts';
 import { createHttpServer } from './http/server.ts';
+import { attachWebSocketTransport } from './http/websocket.ts';
 import type { Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 
@@ -80,6 +81,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
     });
+    const websockets = attachWebSocketTransport(server, yoga, {
+      pool,
+      adminToken: config.adminToken,
+      logger,
+      recheckMs: config.tokenRecheckMs,
+    });
     cleanups.push(
       () =>
         new Promise<void>((resolve) => {
@@ -89,6 +96,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           setTimeout(() => server.closeAllConnections(), 5_000).unref();
         }),
     );
+    // Cleanups run in reverse: subscriptions complete before the HTTP server closes.
+    cleanups.push(() => websockets.close());
     const address = server.address() as AddressInfo;
     const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
     const organizations = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM organizations');

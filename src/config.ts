@@ -15,6 +15,7 @@ const environment = z.object({
   ORGSTREAM_EMBEDDED_PG_PORT: port.default(5433),
   ORGSTREAM_ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
   ORGSTREAM_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  ORGSTREAM_WS_TOKEN_RECHECK_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -27,6 +28,8 @@ export type Config = {
   embeddedPostgresPort: number;
   adminToken: string | undefined;
   databasePoolSize: number;
+  /** How often open WebSocket subscriptions re-check their token (revocation). */
+  tokenRecheckMs: number;
   logLevel: z.infer<typeof environment>['LOG_LEVEL'];
 };
 
@@ -49,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPostgresPort: e.ORGSTREAM_EMBEDDED_PG_PORT,
     adminToken: e.ORGSTREAM_ADMIN_TOKEN,
     databasePoolSize: e.ORGSTREAM_DB_POOL_SIZE,
+    tokenRecheckMs: e.ORGSTREAM_WS_TOKEN_RECHECK_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

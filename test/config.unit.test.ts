@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       embeddedPostgresPort: 5433,
       adminToken: undefined,
       databasePoolSize: 20,
+      tokenRecheckMs: 10_000,
       logLevel: 'info',
     });
   });

@@ -24,13 +24,15 @@ export type TestServer = {
   close(): Promise<void>;
 };
 
-export async function startTestServer(): Promise<TestServer> {
-  const db = await createTestDatabase();
+/** `env` adds configuration (e.g. ORGSTREAM_WS_TOKEN_RECHECK_MS); `database` shares one with another server. */
+export async function startTestServer(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestServer> {
+  const db = database ?? (await createTestDatabase());
   const config = loadConfig({
     DATABASE_URL: db.url,
     PORT: '0',
     ORGSTREAM_ADMIN_TOKEN: ADMIN_TOKEN,
     LOG_LEVEL: 'silent',
+    ...env,
   });
   const service = await startService(config, createLogger(config));
   return {
@@ -47,7 +49,7 @@ export async function startTestServer(): Promise<TestServer> {
     },
     close: async () => {
       await service.close();
-      await db.drop();
+      if (!database) await db.drop();
     },
   };
 }

@@ -1,0 +1,268 @@
+// Subscriptions end to end: the real graphql-ws client over WebSocket and an
+// SSE client against started servers. Catch-up, live, resume, bad and revoked
+// tokens, tenant isolation, teamChanged, and two servers on one database.
+import { type Client, createClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.ts';
+
+type EventPayload = { position: string; type: string; streamId: string; data: Record<string, unknown> };
+
+let server: TestServer;
+let other: TestServer;
+const clients: Client[] = [];
+
+function connect(target: TestServer, token: string | undefined, onClosed?: (code: number) => void): Client {
+  const client = createClient({
+    url: `${target.url.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+    lazy: false,
+    on: { closed: (event) => onClosed?.((event as { code: number }).code) },
+    onNonLazyError: () => {},
+  });
+  clients.push(client);
+  return client;
+}
+
+/** Collects pushed results of one subscription. */
+function collect<T>(client: Client, query: string, variables: Record<string, unknown> = {}) {
+  const results: T[] = [];
+  const errors: unknown[] = [];
+  let completed = false;
+  const dispose = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (result) => {
+        if (result.errors) errors.push(...result.errors);
+        if (result.data) results.push(result.data as T);
+      },
+      error: (error) => errors.push(error),
+      complete: () => {
+        completed = true;
+      },
+    },
+  );
+  return {
+    results,
+    errors,
+    dispose,
+    get completed() {
+      return completed;
+    },
+    async until(count: number, timeoutMs = 8_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (results.length < count) {
+        if (Date.now() > deadline)
+          throw new Error(`got ${results.length} of ${count} (errors: ${JSON.stringify(errors)})`);
+        if (errors.length > 0) throw new Error(JSON.stringify(errors));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return results;
+    },
+  };
+}
+
+async function organization(target: TestServer, slug: string) {
+  const created = await target.graphql<{ createOrganization: { adminToken: string; organization: { id: string } } }>(
+    'mutation($slug: String!) { createOrganization(input: { name: $slug, slug: $slug, growthPhase: HYPERGROWTH }) { adminToken organization { id } } }',
+    { slug },
+    ADMIN_TOKEN,
+  );
+  const { adminToken, organization: org } = created.data!.createOrganization;
+  const reader = await target.graphql<{ issueApiToken: { token: string; tokenId: string } }>(
+    'mutation($org: ID!) { issueApiToken(input: { organizationId: $org, role: READER, label: "reader" }) { token tokenId } }',
+    { org: org.id },
+    adminToken,
+  );
+  return { admin: adminToken, reader: reader.data!.issueApiToken.token, readerId: reader.data!.issueApiToken.tokenId };
+}
+
+async function formTeam(target: TestServer, token: string, name: string): Promise<{ id: string; position: string }> {
+  const formed = await target.graphql<{ formTeam: { team: { id: string }; position: string } }>(
+    'mutation($name: String!) { formTeam(input: { name: $name, kind: PLATFORM }) { team { id } position } }',
+    { name },
+    token,
+  );
+  return { id: formed.data!.formTeam.team.id, position: formed.data!.formTeam.position };
+}
+
+const EVENTS = 'subscription($from: Position) { events(from: $from) { position type streamId data } }';
+
+beforeAll(async () => {
+  server = await startTestServer({ ORGSTREAM_WS_TOKEN_RECHECK_MS: '200' });
+  // A second server process-equivalent on the same database: its own pool, listener and HTTP server.
+  other = await startTestServer({}, server.db);
+});
+afterAll(async () => {
+  for (const client of clients) await client.dispose();
+  await other.close();
+  await server.close();
+});
+
+describe('events over WebSocket', () => {
+  it('catches up on stored events, then delivers live ones, in position order', async () => {
+    const acme = await organization(server, 'acme-ws');
+    const first = await formTeam(server, acme.admin, 'One');
+    await formTeam(server, acme.admin, 'Two');
+    const subscription = collect<{ events: EventPayload }>(connect(server, acme.reader), EVENTS, { from: '0' });
+    const stored = await subscription.until(3); // OrganizationCreated, two TeamFormed
+    expect(stored.map((r) => r.events.type)).toEqual(['OrganizationCreated', 'TeamFormed', 'TeamFormed']);
+    const live = await formTeam(server, acme.admin, 'Three');
+    const all = await subscription.until(4);
+    expect(all[3]!.events).toMatchObject({ type: 'TeamFormed', position: live.position, data: { name: 'Three' } });
+    const positions = all.map((r) => BigInt(r.events.position));
+    expect([...positions].sort((a, b) => (a < b ? -1 : 1))).toEqual(positions);
+    expect(new Set(positions).size).toBe(positions.length);
+    expect(BigInt(first.position)).toBe(positions[1]);
+    subscription.dispose();
+  });
+
+  it('resumes from the last position seen: nothing missed, nothing twice', async () => {
+    const acme = await organization(server, 'acme-resume');
+    for (const name of ['A', 'B', 'C']) await formTeam(server, acme.admin, name);
+    const client = connect(server, acme.reader);
+    const first = collect<{ events: EventPayload }>(client, EVENTS, { from: '0' });
+    const seen = await first.until(2);
+    first.dispose();
+    const last = seen[1]!.events.position;
+    await formTeam(server, acme.admin, 'D');
+    const second = collect<{ events: EventPayload }>(client, EVENTS, { from: last });
+    const rest = await second.until(3);
+    expect(rest.map((r) => r.events.data.name)).toEqual(['B', 'C', 'D']);
+    expect(rest.every((r) => BigInt(r.events.position) > BigInt(last))).toBe(true);
+    second.dispose();
+  });
+
+  it('never delivers another organization’s events', async () => {
+    const acme = await organization(server, 'acme-iso');
+    const globex = await organization(server, 'globex-iso');
+    const subscription = collect<{ events: EventPayload }>(connect(server, acme.reader), EVENTS, { from: '0' });
+    await formTeam(server, globex.admin, 'Theirs');
+    await formTeam(server, acme.admin, 'Ours');
+    const results = await subscription.until(2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(subscription.results.map((r) => [r.events.type, r.events.data.name])).toEqual([
+      ['OrganizationCreated', 'acme-iso'],
+      ['TeamFormed', 'Ours'],
+    ]);
+    expect(results.length).toBe(2);
+    subscription.dispose();
+  });
+
+  it('a command on one server reaches a subscriber on the other (one database)', async () => {
+    const acme = await organization(server, 'acme-two');
+    const subscription = collect<{ events: EventPayload }>(connect(other, acme.reader), EVENTS);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const formed = await formTeam(server, acme.admin, 'Across');
+    const [received] = await subscription.until(1);
+    expect(received!.events).toMatchObject({ type: 'TeamFormed', position: formed.position });
+    subscription.dispose();
+  });
+});
+
+describe('WebSocket credentials', () => {
+  it('a missing or wrong token closes the socket with 4403 and delivers nothing', async () => {
+    for (const token of [undefined, 'os_wrong']) {
+      let closedWith: number | undefined;
+      const client = connect(server, token, (code) => {
+        closedWith = code;
+      });
+      const subscription = collect(client, EVENTS, { from: '0' });
+      const deadline = Date.now() + 5_000;
+      while (closedWith === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(closedWith).toBe(4403);
+      expect(subscription.results).toEqual([]);
+    }
+  });
+
+  it('a token revoked while its socket is open ends the socket', async () => {
+    const acme = await organization(server, 'acme-revoke');
+    let closedWith: number | undefined;
+    const client = connect(server, acme.reader, (code) => {
+      closedWith = code;
+    });
+    const subscription = collect<{ events: EventPayload }>(client, EVENTS, { from: '0' });
+    await subscription.until(1);
+    await server.graphql(
+      'mutation($id: ID!) { revokeApiToken(input: { tokenId: $id }) }',
+      { id: acme.readerId },
+      acme.admin,
+    );
+    const deadline = Date.now() + 5_000;
+    while (closedWith === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(closedWith).toBe(4403);
+  });
+});
+
+describe('teamChanged', () => {
+  it('pushes the team as a query would see it after each change that touches it', async () => {
+    const acme = await organization(server, 'acme-team');
+    const team = await formTeam(server, acme.admin, 'Payments');
+    const other = await formTeam(server, acme.admin, 'Search');
+    const subscription = collect<{ teamChanged: { name: string; version: number } }>(
+      connect(server, acme.reader),
+      'subscription($id: ID!) { teamChanged(id: $id) { name version } }',
+      { id: team.id },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await server
+      .graphql(
+        'mutation($id: ID!) { renameTeam(input: { teamId: $id, name: "Search" }) { position } }',
+        { id: other.id },
+        acme.admin,
+      )
+      .catch(() => {});
+    await server.graphql(
+      'mutation($id: ID!) { renameTeam(input: { teamId: $id, name: "Payments Core" }) { position } }',
+      { id: team.id },
+      acme.admin,
+    );
+    const [pushed] = await subscription.until(1);
+    expect(pushed).toEqual({ teamChanged: { name: 'Payments Core', version: 2 } });
+    subscription.dispose();
+  });
+});
+
+describe('events over Server-Sent Events', () => {
+  it('streams stored and live events to an SSE client', async () => {
+    const acme = await organization(server, 'acme-sse');
+    await formTeam(server, acme.admin, 'First');
+    const controller = new AbortController();
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: `Bearer ${acme.reader}`,
+      },
+      body: JSON.stringify({ query: EVENTS, variables: { from: '0' } }),
+      signal: controller.signal,
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    const events: EventPayload[] = [];
+    let buffer = '';
+    const read = async (count: number) => {
+      while (events.length < count) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        for (let split = buffer.indexOf('\n\n'); split >= 0; split = buffer.indexOf('\n\n')) {
+          const block = buffer.slice(0, split);
+          buffer = buffer.slice(split + 2);
+          const data = block.split('\n').find((line) => line.startsWith('data:'));
+          if (data && block.includes('event: next')) events.push(JSON.parse(data.slice(5)).data.events);
+        }
+      }
+    };
+    await read(2);
+    await formTeam(server, acme.admin, 'Second');
+    await read(3);
+    controller.abort();
+    expect(events.map((e) => e.type)).toEqual(['OrganizationCreated', 'TeamFormed', 'TeamFormed']);
+    expect(events[2]!.data.name).toBe('Second');
+  });
+});
