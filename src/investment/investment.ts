@@ -5,21 +5,23 @@
 import type { z } from 'zod';
 import { InvestmentMixPlanned, type TeamEvent, teamStream } from '../../events/team.ts';
 import { defineCommand } from '../commands/command.ts';
-import { activeTeamState, type TeamState, teamAggregate } from '../teams/teams.ts';
+import { activeTeam } from '../commands/lookups.ts';
 
 export type InvestmentMix = Omit<Extract<TeamEvent, { type: 'InvestmentMixPlanned' }>['data'], 'teamId'>;
 
 const SHARES = ['features', 'techDebt', 'runway', 'developerExperience'] as const;
 
 // --- decisions (pure) ---
+// A mix is a fact about an active team, not a change decided against the
+// team's state: the commands check the team through the read model and append
+// with expected version ANY (no replay of the team's stream, no conflicts
+// with the team's other commands).
 
-export function decidePlanInvestmentMix(state: TeamState, teamId: string, mix: InvestmentMix): TeamEvent[] {
-  activeTeamState(state, teamId);
+export function decidePlanInvestmentMix(teamId: string, mix: InvestmentMix): TeamEvent[] {
   return [{ type: 'InvestmentMixPlanned', data: { teamId, ...mix } }];
 }
 
-export function decideReportInvestmentMix(state: TeamState, teamId: string, mix: InvestmentMix): TeamEvent[] {
-  activeTeamState(state, teamId);
+export function decideReportInvestmentMix(teamId: string, mix: InvestmentMix): TeamEvent[] {
   return [{ type: 'InvestmentMixReported', data: { teamId, ...mix } }];
 }
 
@@ -50,13 +52,13 @@ export const planInvestmentMix = defineCommand({
   input: mixInput,
   target: (input) => teamStream(input.teamId),
   run: async (context, input) => {
-    const { state, version } = await context.load(teamAggregate, input.teamId);
+    await activeTeam(context, input.teamId);
     return {
       appends: [
         {
           streamId: teamStream(input.teamId),
-          expectedVersion: version,
-          events: decidePlanInvestmentMix(state, input.teamId, mixOf(input)),
+          expectedVersion: 'ANY',
+          events: decidePlanInvestmentMix(input.teamId, mixOf(input)),
         },
       ],
       result: { teamId: input.teamId },
@@ -69,13 +71,13 @@ export const reportInvestmentMix = defineCommand({
   input: mixInput,
   target: (input) => teamStream(input.teamId),
   run: async (context, input) => {
-    const { state, version } = await context.load(teamAggregate, input.teamId);
+    await activeTeam(context, input.teamId);
     return {
       appends: [
         {
           streamId: teamStream(input.teamId),
-          expectedVersion: version,
-          events: decideReportInvestmentMix(state, input.teamId, mixOf(input)),
+          expectedVersion: 'ANY',
+          events: decideReportInvestmentMix(input.teamId, mixOf(input)),
         },
       ],
       result: { teamId: input.teamId },

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { DeliveryMetricsRecorded, type TeamEvent, teamStream } from '../../events/team.ts';
 import { defineCommand } from '../commands/command.ts';
-import { activeTeamState, type TeamState, teamAggregate } from '../teams/teams.ts';
+import { activeTeam } from '../commands/lookups.ts';
 
 export type DeliveryObservation = Omit<Extract<TeamEvent, { type: 'DeliveryMetricsRecorded' }>['data'], 'teamId'>;
 
@@ -11,12 +11,13 @@ const MEASURES = ['leadTimeHours', 'buildTimeMinutes', 'incidents', 'deployments
 
 // --- decisions (pure) ---
 
-export function decideRecordDeliveryMetrics(
-  state: TeamState,
-  teamId: string,
-  observation: DeliveryObservation,
-): TeamEvent[] {
-  activeTeamState(state, teamId);
+/**
+ * An observation is a fact about an active team, not a change decided against
+ * the team's state: the command checks the team through the read model and
+ * appends with expected version ANY (no replay of the team's stream, no
+ * conflicts with the team's other commands).
+ */
+export function decideRecordDeliveryMetrics(teamId: string, observation: DeliveryObservation): TeamEvent[] {
   return [{ type: 'DeliveryMetricsRecorded', data: { teamId, ...observation } }];
 }
 
@@ -40,7 +41,7 @@ export const recordDeliveryMetrics = defineCommand({
     }),
   target: (input) => teamStream(input.teamId),
   run: async (context, input) => {
-    const { state, version } = await context.load(teamAggregate, input.teamId);
+    await activeTeam(context, input.teamId);
     const observation: DeliveryObservation = {
       leadTimeHours: input.leadTimeHours ?? null,
       buildTimeMinutes: input.buildTimeMinutes ?? null,
@@ -52,8 +53,8 @@ export const recordDeliveryMetrics = defineCommand({
       appends: [
         {
           streamId: teamStream(input.teamId),
-          expectedVersion: version,
-          events: decideRecordDeliveryMetrics(state, input.teamId, observation),
+          expectedVersion: 'ANY',
+          events: decideRecordDeliveryMetrics(input.teamId, observation),
         },
       ],
       result: { teamId: input.teamId },
