@@ -131,3 +131,24 @@ export function targetedMutation<Fields extends InputFieldMap, Input, Result>(op
     }),
   );
 }
+
+/** `targetedMutation` bound to one kind of object: `(name, handler, fields?, toInput?)`. */
+export function mutationsOn(target: {
+  idField: string;
+  idType: string;
+  payload: (name: string) => ObjectRef<BuilderTypes, { id: string; position: bigint | null }>;
+}) {
+  return <Fields extends InputFieldMap, Input, Result>(
+    name: string,
+    handler: CommandHandler<Input, Result>,
+    fields?: (t: InputFields) => Fields,
+    toInput?: (input: Record<string, unknown>) => Record<string, unknown>,
+  ) =>
+    targetedMutation({
+      name,
+      handler,
+      ...target,
+      ...(fields ? { fields } : {}),
+      ...(toInput ? { toInput } : {}),
+    });
+}

@@ -1,5 +1,3 @@
-import type { InputFieldMap } from '@pothos/core';
-import type { CommandHandler } from '../../src/commands/command.ts';
 import {
   changeReportingLine,
   chooseFirstTeam,
@@ -10,7 +8,7 @@ import {
 import { builder } from '../builder.ts';
 import { idOf, optionalIdOf } from '../ids.ts';
 import { Discipline } from '../types/enums.ts';
-import { commandOptionFields, runCommand, targetedMutation } from './command.ts';
+import { commandOptionFields, mutationsOn, runCommand } from './command.ts';
 import { personPayload } from './payloads.ts';
 
 const RegisterPersonInput = builder.inputType('RegisterPersonInput', {
@@ -48,21 +46,7 @@ builder.mutationField('registerPerson', (t) =>
   }),
 );
 
-const personMutation = <Fields extends InputFieldMap, Input, Result>(
-  name: string,
-  handler: CommandHandler<Input, Result>,
-  fields?: (t: Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0]) => Fields,
-  toInput?: (input: Record<string, unknown>) => Record<string, unknown>,
-) =>
-  targetedMutation({
-    name,
-    handler,
-    idField: 'personId',
-    idType: 'Person',
-    payload: personPayload,
-    ...(fields ? { fields } : {}),
-    ...(toInput ? { toInput } : {}),
-  });
+const personMutation = mutationsOn({ idField: 'personId', idType: 'Person', payload: personPayload });
 
 personMutation(
   'changeReportingLine',

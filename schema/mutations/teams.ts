@@ -1,5 +1,3 @@
-import type { InputFieldMap } from '@pothos/core';
-import type { CommandHandler } from '../../src/commands/command.ts';
 import {
   addTeamMember,
   alignTeam,
@@ -13,7 +11,7 @@ import {
 import { builder } from '../builder.ts';
 import { idOf, optionalIdOf } from '../ids.ts';
 import { TeamKind } from '../types/enums.ts';
-import { commandOptionFields, present, runCommand, targetedMutation } from './command.ts';
+import { commandOptionFields, mutationsOn, present, runCommand } from './command.ts';
 import { teamPayload } from './payloads.ts';
 
 const FormTeamInput = builder.inputType('FormTeamInput', {
@@ -49,21 +47,7 @@ builder.mutationField('formTeam', (t) =>
   }),
 );
 
-const teamMutation = <Fields extends InputFieldMap, Input, Result>(
-  name: string,
-  handler: CommandHandler<Input, Result>,
-  fields?: (t: Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0]) => Fields,
-  toInput?: (input: Record<string, unknown>) => Record<string, unknown>,
-) =>
-  targetedMutation({
-    name,
-    handler,
-    idField: 'teamId',
-    idType: 'Team',
-    payload: teamPayload,
-    ...(fields ? { fields } : {}),
-    ...(toInput ? { toInput } : {}),
-  });
+const teamMutation = mutationsOn({ idField: 'teamId', idType: 'Team', payload: teamPayload });
 
 const personIdInput = (input: Record<string, unknown>) => ({
   ...present(input),

@@ -3,6 +3,7 @@
 import { people, teams, valueStreams } from '../../projections/tables.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Person, Team, ValueStream } from '../generated/prisma/client.ts';
+import type { TableSpec } from '../readModel/table.ts';
 import type { CommandContext } from './command.ts';
 
 export async function activePerson(context: CommandContext, id: string, role = 'Person'): Promise<Person> {
@@ -40,4 +41,24 @@ export async function lockOrganizationScope(context: CommandContext, scope: stri
 /** Case- and space-insensitive form of a name, for uniqueness claims. */
 export function normalizedName(name: string): string {
   return name.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/**
+ * `start`, then what it points to, and so on (a manager's manager, a parent's
+ * parent) as the read model has it now; stops at the top or at a repeat.
+ */
+export async function chainFrom<Row extends { id: string }>(
+  context: CommandContext,
+  spec: TableSpec<Row>,
+  start: string,
+  next: (row: Row) => string | null,
+): Promise<string[]> {
+  const chain: string[] = [];
+  let current: string | null = start;
+  while (current && !chain.includes(current)) {
+    chain.push(current);
+    const row: Row | undefined = await context.reads.get(spec, { id: current } as Partial<Row>);
+    current = row ? next(row) : null;
+  }
+  return chain;
 }

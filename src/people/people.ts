@@ -6,7 +6,7 @@ import { type TeamEvent, teamStream } from '../../events/team.ts';
 import { memberships, people } from '../../projections/tables.ts';
 import { defineAggregate } from '../commands/aggregate.ts';
 import { type CommandContext, defineCommand, type StreamEvents } from '../commands/command.ts';
-import { activePerson, activeTeam, lockOrganizationScope } from '../commands/lookups.ts';
+import { activePerson, activeTeam, chainFrom, lockOrganizationScope } from '../commands/lookups.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { currentMembers, teamAggregate } from '../teams/teams.ts';
 
@@ -100,15 +100,8 @@ export function decideChooseFirstTeam(
 
 // --- commands ---
 
-async function managerChain(context: CommandContext, managerId: string): Promise<string[]> {
-  const chain: string[] = [];
-  let next: string | null = managerId;
-  while (next && !chain.includes(next)) {
-    chain.push(next);
-    next = (await context.reads.get(people, { id: next }))?.managerId ?? null;
-  }
-  return chain;
-}
+const managerChain = (context: CommandContext, managerId: string) =>
+  chainFrom(context, people, managerId, (person) => person.managerId);
 
 const personInput = PersonRegistered.schema.omit({ personId: true, skills: true, managerId: true }).extend({
   skills: skills.default([]),

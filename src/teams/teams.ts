@@ -11,6 +11,7 @@ import {
   activePerson,
   activeTeam,
   activeValueStream,
+  chainFrom,
   lockOrganizationScope,
   normalizedName,
 } from '../commands/lookups.ts';
@@ -175,15 +176,8 @@ export function decideChangeParent(
 
 const teamTarget = (input: { teamId: string }) => teamStream(input.teamId);
 
-async function parentChain(context: CommandContext, parentTeamId: string): Promise<string[]> {
-  const chain: string[] = [];
-  let next: string | null = parentTeamId;
-  while (next && !chain.includes(next)) {
-    chain.push(next);
-    next = (await context.reads.get(teams, { id: next }))?.parentTeamId ?? null;
-  }
-  return chain;
-}
+const parentChain = (context: CommandContext, parentTeamId: string) =>
+  chainFrom(context, teams, parentTeamId, (team) => team.parentTeamId);
 
 async function loadActive(context: CommandContext, teamId: string) {
   // Streams are per organization: another organization's team is simply not found.
