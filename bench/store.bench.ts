@@ -8,7 +8,7 @@
 //
 // Environment: BENCH_DATABASE_URL (server URL; default: embedded PostgreSQL
 // with default durability), BENCH_SECONDS (5, per timed run), BENCH_ROUNDS
-// (3; the median round is reported), BENCH_EVENTS (1000000), BENCH_LAG_RATE
+// (5; medians are reported), BENCH_EVENTS (1000000), BENCH_LAG_RATE
 // (200 appends/s). See bench/RESULTS.md for recorded figures.
 import { getPostgreSQLEventStore, type PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import pg from 'pg';
@@ -21,12 +21,14 @@ import { EventNotifier } from '../src/eventStore/notifier.ts';
 import type { EventMetadata, NewEvent } from '../src/eventStore/types.ts';
 import {
   type BenchDatabase,
+  cpuBusy,
+  cpuSnapshot,
   describeMachine,
   envNumber,
+  formatLoad,
   formatMachine,
   formatNumber,
   formatRatio,
-  type LoopResult,
   markdownTable,
   median,
   now,
@@ -37,7 +39,7 @@ import {
 } from './support.ts';
 
 const SECONDS = envNumber('BENCH_SECONDS', 5);
-const ROUNDS = Math.round(envNumber('BENCH_ROUNDS', 3));
+const ROUNDS = Math.round(envNumber('BENCH_ROUNDS', 5));
 const EVENTS = Math.round(envNumber('BENCH_EVENTS', 1_000_000));
 const LAG_RATE = envNumber('BENCH_LAG_RATE', 200);
 const WARMUP_SECONDS = Math.min(1, SECONDS / 5);
@@ -49,6 +51,7 @@ const LOAD_EVENTS_PER_CALL = 1_000;
 const LOAD_STREAMS_PER_CALL = 10;
 const LOAD_ORGANIZATIONS = 4;
 const READ_LIMITS = [1_000, 10_000] as const;
+const READ_REPETITIONS = 3;
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -249,7 +252,12 @@ const PLAIN_TABLE_SQL = `
   CREATE UNIQUE INDEX bench_plain_events_stream_version_key ON bench_plain_events (organization_id, stream_id, stream_version);
 `;
 
-type AppendFigures = { rates: Record<ContenderName, number[]>; latencies: Record<ContenderName, LoopResult[]> };
+type AppendFigures = {
+  /** Rate of each contender in each round. */
+  rates: Record<ContenderName, number[]>;
+  /** Orgstream / baseline within each round (the rounds run under the same conditions). */
+  ratios: { plain: number[]; emmett: number[] };
+};
 
 async function checkpoint(pool: pg.Pool): Promise<void> {
   // Start every timed run from a clean slate of dirty buffers; needs superuser (skipped otherwise).
@@ -258,26 +266,31 @@ async function checkpoint(pool: pg.Pool): Promise<void> {
 
 async function appendScenario(context: Context, batch: number, writers: number): Promise<AppendFigures> {
   const rates = { orgstream: [], plain: [], emmett: [] } as Record<ContenderName, number[]>;
-  const latencies = { orgstream: [], plain: [], emmett: [] } as Record<ContenderName, LoopResult[]>;
+  const ratios = { plain: [] as number[], emmett: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {
     // Rotate the order so no contender always runs first (or right after another's checkpoint debt).
     const order = CONTENDERS.map((_, i) => CONTENDERS[(i + round) % CONTENDERS.length]!);
+    const rate = {} as Record<ContenderName, number>;
     for (const contender of order) {
       const run = `${batch}x${writers}-${round}-${contender}`;
       const operation = appender(context, contender, run, batch);
       await runFor(writers, WARMUP_SECONDS, operation);
       await checkpoint(context.storePool);
+      const cpu = await cpuSnapshot();
       const result = await runFor(writers, SECONDS, operation);
-      const rate = (result.operations * batch) / result.seconds;
-      rates[contender].push(rate);
-      latencies[contender].push(result);
+      const busy = cpuBusy(cpu, await cpuSnapshot());
+      rate[contender] = (result.operations * batch) / result.seconds;
+      rates[contender].push(rate[contender]);
       log(
-        `  round ${round + 1} ${LABEL[contender].padEnd(12)} ${formatNumber(rate).padStart(9)} ${batch === 1 ? 'appends' : 'events'}/s` +
-          `  (${result.operations} appends; latency p50 ${percentile(result.latencies, 50).toFixed(2)} ms, p99 ${percentile(result.latencies, 99).toFixed(2)} ms)`,
+        `  round ${round + 1} ${LABEL[contender].padEnd(12)} ${formatNumber(rate[contender]).padStart(9)} ${batch === 1 ? 'appends' : 'events'}/s` +
+          `  (${result.operations} appends; latency p50 ${percentile(result.latencies, 50).toFixed(2)} ms, ` +
+          `p99 ${percentile(result.latencies, 99).toFixed(2)} ms; CPU ${(busy * 100).toFixed(0)}% busy)`,
       );
     }
+    ratios.plain.push(rate.orgstream / rate.plain);
+    ratios.emmett.push(rate.orgstream / rate.emmett);
   }
-  return { rates, latencies };
+  return { rates, ratios };
 }
 
 // ---------------------------------------------------------------------------
@@ -287,13 +300,13 @@ async function appendScenario(context: Context, batch: number, writers: number):
 async function loadEvents(store: EventStore, organizations: readonly string[], total: number): Promise<number> {
   const calls = Math.ceil(total / LOAD_EVENTS_PER_CALL);
   const perStream = LOAD_EVENTS_PER_CALL / LOAD_STREAMS_PER_CALL;
-  let nextCall = 0;
   let loaded = 0;
   let reported = 0;
   const start = now();
+  // One loader per organization, each taking every n-th call: the organizations hold equal shares.
   await Promise.all(
-    organizations.map(async (organizationId) => {
-      for (let call = nextCall++; call < calls; call = nextCall++) {
+    organizations.map(async (organizationId, loader) => {
+      for (let call = loader; call < calls; call += organizations.length) {
         const count = Math.min(LOAD_EVENTS_PER_CALL, total - call * LOAD_EVENTS_PER_CALL);
         const requests = [];
         for (let s = 0; s * perStream < count; s++) {
@@ -315,9 +328,11 @@ async function loadEvents(store: EventStore, organizations: readonly string[], t
   return loaded / ((now() - start) / 1000);
 }
 
-type ReadFigures = { events: number; seconds: number };
+/** `cpuMicros`: CPU time of this (Node) process while reading: the reader's own cost, less exposed to other load. */
+type ReadFigures = { events: number; seconds: number; cpuMicros: number };
 
 async function readAllWithStore(store: EventStore, scope: OrganizationScope, limit: number): Promise<ReadFigures> {
+  const cpu = process.cpuUsage();
   const start = now();
   let from = 0n;
   let events = 0;
@@ -327,7 +342,9 @@ async function readAllWithStore(store: EventStore, scope: OrganizationScope, lim
     if (page.length < limit) break;
     from = page.at(-1)!.position;
   }
-  return { events, seconds: (now() - start) / 1000 };
+  const seconds = (now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { events, seconds, cpuMicros: used.user + used.system };
 }
 
 /** The baseline: the same columns, the same keyset paging, rows as pg returns them. */
@@ -337,6 +354,7 @@ async function readAllRaw(pool: pg.Pool, scope: OrganizationScope, limit: number
                        occurred_at, recorded_at
                 FROM events WHERE position > $1${byOrganization ? ' AND organization_id = $3' : ''}
                 ORDER BY position LIMIT $2`;
+  const cpu = process.cpuUsage();
   const start = now();
   let from = '0';
   let events = 0;
@@ -348,10 +366,21 @@ async function readAllRaw(pool: pg.Pool, scope: OrganizationScope, limit: number
     if (rows.length < limit) break;
     from = rows.at(-1)!.position;
   }
-  return { events, seconds: (now() - start) / 1000 };
+  const seconds = (now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { events, seconds, cpuMicros: used.user + used.system };
 }
 
-type ReadResult = { scope: string; expected: number; limit: number; store: number[]; raw: number[] };
+type ReadResult = {
+  scope: string;
+  expected: number;
+  limit: number;
+  store: number[];
+  raw: number[];
+  /** Node CPU µs per event. */
+  storeCpu: number[];
+  rawCpu: number[];
+};
 
 async function readScenario(
   store: EventStore,
@@ -362,8 +391,8 @@ async function readScenario(
   const results: ReadResult[] = [];
   const scopeLabel = scope === ALL_ORGANIZATIONS ? 'ALL_ORGANIZATIONS' : 'one organization';
   for (const limit of READ_LIMITS) {
-    const result: ReadResult = { scope: scopeLabel, expected, limit, store: [], raw: [] };
-    for (let repetition = 0; repetition < 2; repetition++) {
+    const result: ReadResult = { scope: scopeLabel, expected, limit, store: [], raw: [], storeCpu: [], rawCpu: [] };
+    for (let repetition = 0; repetition < READ_REPETITIONS; repetition++) {
       // Alternate who goes first: the first reader may warm the caches for the second.
       const order = repetition % 2 === 0 ? (['raw', 'store'] as const) : (['store', 'raw'] as const);
       for (const who of order) {
@@ -373,10 +402,12 @@ async function readScenario(
           throw new Error(`${who} read ${figures.events} events, expected ${expected}`);
         }
         const rate = figures.events / figures.seconds;
+        const cpuPerEvent = figures.cpuMicros / figures.events;
         result[who].push(rate);
+        result[who === 'store' ? 'storeCpu' : 'rawCpu'].push(cpuPerEvent);
         log(
           `  ${scopeLabel}, limit ${formatNumber(limit)}: ${who === 'store' ? 'Orgstream readAll' : 'raw SELECT       '} ` +
-            `${formatNumber(rate).padStart(9)} events/s (${figures.seconds.toFixed(2)} s)`,
+            `${formatNumber(rate).padStart(9)} events/s (${figures.seconds.toFixed(2)} s; Node CPU ${cpuPerEvent.toFixed(2)} µs/event)`,
         );
       }
     }
@@ -582,8 +613,8 @@ async function main(): Promise<void> {
         log(`\n${title}`);
         const figures = await appendScenario(context, batch, writers);
         const m = (contender: ContenderName) => median(figures.rates[contender]);
-        const vsPlain = m('orgstream') / m('plain');
-        const vsEmmett = m('orgstream') / m('emmett');
+        const vsPlain = median(figures.ratios.plain);
+        const vsEmmett = median(figures.ratios.emmett);
         const single = batch === 1;
         rows.push({
           scenario: title,
@@ -638,6 +669,20 @@ async function main(): Promise<void> {
         target: all ? '≥ 200,000 events/s' : '–',
         met: all ? (best >= 200_000 ? 'yes' : 'NO') : '–',
       });
+      if (all) {
+        const ours = median(read.storeCpu);
+        const base = median(read.rawCpu);
+        rows.push({
+          scenario: `    same, Node CPU per event (µs, median; lower is better)`,
+          orgstream: ours.toFixed(2),
+          baseline: base.toFixed(2),
+          emmett: '–',
+          vsBaseline: formatRatio(ours / base),
+          vsEmmett: '–',
+          target: '–',
+          met: '–',
+        });
+      }
     }
 
     // (d)
@@ -665,7 +710,10 @@ async function main(): Promise<void> {
       });
     }
 
-    log(`\nResults (median of ${ROUNDS} rounds for appends, best of 2 for reads)\n`);
+    log(`\nLoad at the end: ${formatLoad()} (1/5/15 min)`);
+    log(
+      `\nResults: appends = median of ${ROUNDS} rounds, ratios = median of the per-round ratios; reads = best of ${READ_REPETITIONS}\n`,
+    );
     log(
       markdownTable(
         ['Scenario', 'Orgstream', 'Baseline: plain SQL', 'Baseline: Emmett', 'vs plain', 'vs Emmett', 'Target', 'Met'],
@@ -692,6 +740,10 @@ async function main(): Promise<void> {
   }
 }
 
+// A closed stdout (e.g. piped into `head`) must not leave the embedded server running.
+process.stdout.on('error', () => {
+  void cleanup().finally(() => process.exit(1));
+});
 process.once('SIGINT', () => {
   log('\ninterrupted: cleaning up');
   void cleanup().finally(() => process.exit(130));

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { availableParallelism, totalmem } from 'node:os';
+import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
@@ -112,7 +112,16 @@ export function freePort(): Promise<number> {
 // Machine
 // ---------------------------------------------------------------------------
 
-export type Machine = { cpu: string; cores: number; ramGiB: number; node: string; postgres: string; date: string };
+export type Machine = {
+  cpu: string;
+  cores: number;
+  ramGiB: number;
+  node: string;
+  postgres: string;
+  date: string;
+  /** 1, 5 and 15 minute load averages when the run started: other work on the machine skews every figure. */
+  load: number[];
+};
 
 export async function describeMachine(postgresVersion: string): Promise<Machine> {
   const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
@@ -124,6 +133,7 @@ export async function describeMachine(postgresVersion: string): Promise<Machine>
     node: process.version,
     postgres: postgresVersion,
     date: new Date().toISOString(),
+    load: loadavg(),
   };
 }
 
@@ -134,7 +144,30 @@ export function formatMachine(machine: Machine): string {
     `Node:       ${machine.node}`,
     `PostgreSQL: ${machine.postgres}`,
     `Date:       ${machine.date}`,
+    `Load:       ${formatLoad(machine.load)} (1/5/15 min) at the start`,
   ].join('\n');
+}
+
+export function formatLoad(load: readonly number[] = loadavg()): string {
+  return load.map((value) => value.toFixed(2)).join(' / ');
+}
+
+/** Cumulative CPU ticks of the whole machine (all processes), from /proc/stat. */
+export type CpuSnapshot = { busy: number; total: number };
+
+export async function cpuSnapshot(): Promise<CpuSnapshot> {
+  const stat = await readFile('/proc/stat', 'utf8').catch(() => '');
+  const fields = (/^cpu\s+(.+)$/m.exec(stat)?.[1] ?? '').trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal ...
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  const total = fields.slice(0, 8).reduce((sum, value) => sum + (value || 0), 0);
+  return { busy: total - idle, total };
+}
+
+/** Share of all cores busy between two snapshots (0..1); NaN when /proc/stat is unavailable. */
+export function cpuBusy(before: CpuSnapshot, after: CpuSnapshot): number {
+  const total = after.total - before.total;
+  return total > 0 ? (after.busy - before.busy) / total : Number.NaN;
 }
 
 // ---------------------------------------------------------------------------

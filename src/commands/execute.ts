@@ -72,7 +72,10 @@ export async function executeCommand<Input, Result>(
       await client.query('BEGIN');
       const outcome = await decideAndApply(deps, client, handler, organizationId, input, meta, now);
       await client.query('COMMIT');
-      if (outcome.events.length > 0) deps.onCommitted?.(outcome.events);
+      if (outcome.events.length > 0) {
+        deps.store.notifyAppended(organizationId);
+        deps.onCommitted?.(outcome.events);
+      }
       return outcome;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});

@@ -13,7 +13,7 @@ import { isTransient } from '../db/transient.ts';
 import { ValidationError } from '../errors.ts';
 import type { EventCatalog } from './catalog.ts';
 import { ConcurrencyError, DuplicateEventIdError, EmptyAppendError } from './errors.ts';
-import type { EventNotifier } from './notifier.ts';
+import { EVENTS_CHANNEL, type EventNotifier } from './notifier.ts';
 import { type SubscribeOptions, sleep, subscribe } from './subscription.ts';
 import {
   ALL_ORGANIZATIONS,
@@ -97,6 +97,8 @@ export class EventStore {
   readonly #pool: Queryable;
   readonly #catalog: EventCatalog;
   readonly #notifier: EventNotifier | undefined;
+  /** Organizations with a NOTIFY in flight, and whether another is owed after it. */
+  readonly #notifying = new Map<string, boolean>();
 
   /** Without a notifier, subscriptions poll. */
   constructor(pool: Queryable, catalog: EventCatalog, notifier?: EventNotifier) {
@@ -206,6 +208,7 @@ export class EventStore {
     for (const event of events) {
       streamVersions[event.streamId] = Math.max(streamVersions[event.streamId] ?? 0, event.streamVersion);
     }
+    if (!options.within) this.notifyAppended(organizationId);
     // Rows come back in position order, which is the order the events were given in.
     const recorded = events.map(
       (event, index): RecordedEvent => ({
@@ -219,6 +222,31 @@ export class EventStore {
       }),
     );
     return { events, recorded, lastPosition: events.at(-1)!.position, streamVersions };
+  }
+
+  /**
+   * Wakes subscribers of the organization, in every process (NOTIFY). Sent
+   * after commit, never inside the append's transaction: a notifying
+   * transaction holds a database-wide lock until its commit is flushed, which
+   * would make appends commit one at a time. Callers that append `within`
+   * their own transaction call this after their COMMIT. At most one NOTIFY per
+   * organization is in flight; appends meanwhile share the next one. Fire and
+   * forget: a lost wake-up costs subscribers one polling interval, no event.
+   */
+  notifyAppended(organizationId: string): void {
+    if (this.#notifying.has(organizationId)) {
+      this.#notifying.set(organizationId, true);
+      return;
+    }
+    this.#notifying.set(organizationId, false);
+    this.#pool
+      .query(`SELECT pg_notify('${EVENTS_CHANNEL}', $1)`, [organizationId])
+      .catch(() => {})
+      .finally(() => {
+        const owed = this.#notifying.get(organizationId);
+        this.#notifying.delete(organizationId);
+        if (owed) this.notifyAppended(organizationId);
+      });
   }
 
   /** The events of one stream, by version. Stream order needs no horizon: writers to a stream are serialized. */
