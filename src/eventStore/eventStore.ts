@@ -168,6 +168,8 @@ export class EventStore {
     if (eventIds.length === 0) throw new EmptyAppendError();
 
     const query = {
+      // A named statement: prepared once per connection, then only bound and run.
+      name: 'orgstream_append',
       text: `SELECT event_id, stream_id, stream_version, position::text AS position, recorded_at
              FROM orgstream_append($1, $2, $3, $4, $5, $6, $7, $8::jsonb[], $9::jsonb[], $10)`,
       values: [
