@@ -6,9 +6,9 @@
 // return rows whose transaction is older than every transaction still running
 // (`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`). An event at a
 // lower position that commits later is therefore returned before anything
-// after it, never behind a reader's back. The SQL (`orgstream_append`,
-// `orgstream_reserve_positions`) lives in prisma/migrations; the newest
-// migration that defines a function holds its current text.
+// after it, never behind a reader's back. The SQL (`orgstream_append`, which
+// reserves positions inline under the allocator lock) lives in
+// prisma/migrations; the newest migration that defines it holds its text.
 import { v7 as uuidv7 } from 'uuid';
 import { isTransient } from '../db/transient.ts';
 import { ValidationError } from '../errors.ts';
