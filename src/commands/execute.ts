@@ -125,6 +125,11 @@ async function decideAndApply<Input, Result>(
       const actual = await deps.store.streamVersion(organizationId, target, { within: client });
       if (actual !== meta.expectedVersion) throw new ConcurrencyError(target, meta.expectedVersion, actual);
     }
+  } else if (meta.expectedVersion !== undefined && meta.expectedVersion !== 0) {
+    // A command that creates its object starts a new stream, which is at
+    // version 0: any other expectation cannot hold.
+    const created = decision.appends[0]?.streamId ?? handler.name;
+    throw new ConcurrencyError(created, meta.expectedVersion, 0);
   }
 
   const metadata: EventMetadata = { actor: meta.actor };

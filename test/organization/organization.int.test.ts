@@ -6,6 +6,7 @@ import { ConflictError, ValidationError } from '../../src/errors.ts';
 import { ConcurrencyError } from '../../src/eventStore/errors.ts';
 import { EventStore } from '../../src/eventStore/eventStore.ts';
 import { changeGrowthPhase, createOrganization, setFrictionThresholds } from '../../src/organization/organization.ts';
+import { formTeam } from '../../src/teams/teams.ts';
 import { newOrganization } from '../support/commands.ts';
 import { useTestDatabase } from '../support/fixtures.ts';
 
@@ -107,6 +108,19 @@ describe('changeGrowthPhase', () => {
     await expect(org.run(setFrictionThresholds, { thresholds: {} }, { idempotencyKey: 'k1' })).rejects.toBeInstanceOf(
       ConflictError,
     );
+  });
+});
+
+describe('expectedVersion on a command that creates its object', () => {
+  it('holds for 0 (a new stream) and is a conflict otherwise, writing nothing', async () => {
+    const org = await newOrganization(db);
+    const before = (await db.pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n;
+    await expect(
+      org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' }, { expectedVersion: 3 }),
+    ).rejects.toBeInstanceOf(ConcurrencyError);
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n).toBe(before);
+    const formed = await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' }, { expectedVersion: 0 });
+    expect(formed.events.map((e) => e.streamVersion)).toEqual([1]);
   });
 });
 
