@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withClient } from '../../src/db/pool.ts';
 import { EventStore } from '../../src/eventStore/eventStore.ts';
 import { EventNotifier } from '../../src/eventStore/notifier.ts';
 import type { RecordedEvent } from '../../src/eventStore/types.ts';
@@ -42,10 +43,13 @@ async function take(
   return events;
 }
 
+/** Kills every connection to the test database, from a connection of its own (pooled ones may be dead already). */
 async function terminateOtherConnections(): Promise<number> {
-  const result = await db.pool.query<{ n: number }>(
-    `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+  const result = await withClient(db.url, (client) =>
+    client.query<{ n: number }>(
+      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
      WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    ),
   );
   return result.rows[0]!.n;
 }
