@@ -26,13 +26,14 @@ export function badInput(message: string, extensions: Record<string, unknown> = 
 
 const KNOWN_CODES = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'FORBIDDEN', 'UNAUTHENTICATED']);
 
-/** A new error at the same place in the document and the response. */
-function relocated(error: GraphQLError, message: string, extensions: Record<string, unknown>): GraphQLError {
+/** A new error at the same place in the document and the response, with its own message and extensions. */
+export function relocated(error: GraphQLError, message: string, extensions: Record<string, unknown>): GraphQLError {
   return new GraphQLError(message, {
     ...(error.nodes ? { nodes: error.nodes } : {}),
     ...(error.source ? { source: error.source } : {}),
     ...(error.positions ? { positions: error.positions } : {}),
     ...(error.path ? { path: error.path } : {}),
+    ...(error.originalError ? { originalError: error.originalError } : {}),
     extensions,
   });
 }
@@ -76,13 +77,7 @@ export function useApiErrorCodes() {
         const code = error.extensions?.code;
         if (typeof code === 'string' && (KNOWN_CODES.has(code) || code === 'INTERNAL_SERVER_ERROR')) return error;
         changed = true;
-        return new GraphQLError(error.message, {
-          ...(error.nodes ? { nodes: error.nodes } : {}),
-          ...(error.source ? { source: error.source } : {}),
-          ...(error.positions ? { positions: error.positions } : {}),
-          ...(error.path ? { path: error.path } : {}),
-          extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
-        });
+        return relocated(error, error.message, { ...error.extensions, code: 'BAD_USER_INPUT' });
       });
       if (changed) setResult({ ...single, errors });
     },

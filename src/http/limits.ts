@@ -10,8 +10,9 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { GraphQLError, type ValidationContext } from 'graphql';
+import type { GraphQLError, ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { relocated } from '../../schema/errors.ts';
 
 export const GRAPHQL_LIMITS = {
   /** Nesting of selections; the deepest documented query is about 8. */
@@ -37,11 +38,9 @@ export const MAX_REQUEST_BYTES = 1024 * 1024;
 
 /** A validation error that stays a validation error (reported, not thrown) and carries its code. */
 function limitError(error: GraphQLError): GraphQLError {
-  return new GraphQLError(error.message.replace(/^Syntax Error: /, ''), {
-    ...(error.nodes ? { nodes: error.nodes } : {}),
-    ...(error.source ? { source: error.source } : {}),
-    ...(error.positions ? { positions: error.positions } : {}),
-    extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
+  return relocated(error, error.message.replace(/^Syntax Error: /, ''), {
+    ...error.extensions,
+    code: 'BAD_USER_INPUT',
   });
 }
 
@@ -86,13 +85,9 @@ function validationErrors(isAuthenticated: (request: Request) => boolean): Plugi
         setResult(
           result.map((error) => {
             const source = sources.get(error) ?? error;
-            const rewritten = new GraphQLError(suggest ? source.message : source.message.replace(SUGGESTION, ''), {
-              ...(source.nodes ? { nodes: source.nodes } : {}),
-              ...(source.source ? { source: source.source } : {}),
-              ...(source.positions ? { positions: source.positions } : {}),
-              ...(source.path ? { path: source.path } : {}),
-              ...(source.originalError ? { originalError: source.originalError } : {}),
-              extensions: { ...source.extensions, code: 'BAD_USER_INPUT' },
+            const rewritten = relocated(source, suggest ? source.message : source.message.replace(SUGGESTION, ''), {
+              ...source.extensions,
+              code: 'BAD_USER_INPUT',
             });
             sources.set(rewritten, source);
             return rewritten;
