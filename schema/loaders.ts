@@ -44,3 +44,9 @@ export async function loadByIds<Model extends keyof Models, Row = Models[Model]>
   const rows = await loader.loadMany(ids);
   return rows.filter((row): row is Row => row !== null && !(row instanceof Error));
 }
+
+/** Rows of `ids` in the order of `ids` (a findMany by ids returns them in any order). */
+export function inOrderOf<Row extends { id: string }>(ids: readonly string[], rows: readonly Row[]): Row[] {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}

@@ -27,12 +27,6 @@ const AgreementRevisit = builder.prismaObject('AgreementRevisit', {
   }),
 });
 
-/** Rows of `ids` in the order of `ids` (a findMany by ids returns them in any order). */
-export function inOrderOf<Row extends { id: string }>(ids: readonly string[], rows: readonly Row[]): Row[] {
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return ids.flatMap((id) => byId.get(id) ?? []);
-}
-
 export const WorkingAgreement = builder.prismaObject('Agreement', {
   name: 'WorkingAgreement',
   description: 'One version of a team’s working agreement: drafted, then ratified by named members.',

@@ -2,7 +2,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from '../builder.ts';
 import { idOf } from '../ids.ts';
-import { inOrderOf } from './agreement.ts';
+import { inOrderOf } from '../loaders.ts';
 import { AssetCategory, AssetKind } from './enums.ts';
 import { tenant } from './tenancy.ts';
 

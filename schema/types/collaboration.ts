@@ -2,7 +2,7 @@
 // interactions between teams and requirement handoffs, newest first.
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
-import { inOrderOf } from './agreement.ts';
+import { inOrderOf } from '../loaders.ts';
 import { InteractionKind } from './enums.ts';
 import { tenant } from './tenancy.ts';
 
