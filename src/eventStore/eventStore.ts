@@ -78,7 +78,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // subscriber's hot path (both columns hold millisecond precision).
 const EVENT_COLUMNS =
   'event_id, organization_id, stream_id, stream_version, position::text AS position, type, schema_version, data, metadata, ' +
-  'floor(extract(epoch from occurred_at) * 1000)::float8 AS occurred_ms, floor(extract(epoch from recorded_at) * 1000)::float8 AS recorded_ms';
+  'floor(extract(epoch from occurred_at) * 1000)::float8 AS occurred_ms, floor(extract(epoch from recorded_at) * 1000)::float8 AS recorded_ms, ' +
+  'transaction_id::text AS transaction_id';
 
 type EventRow = {
   event_id: string;
@@ -92,6 +93,7 @@ type EventRow = {
   metadata: EventMetadata;
   occurred_ms: number;
   recorded_ms: number;
+  transaction_id: string;
 };
 
 export class EventStore {
@@ -170,7 +172,8 @@ export class EventStore {
     const query = {
       // A named statement: prepared once per connection, then only bound and run.
       name: 'orgstream_append',
-      text: `SELECT event_id, stream_id, stream_version, position::text AS position, recorded_at
+      text: `SELECT event_id, stream_id, stream_version, position::text AS position, recorded_at,
+                    pg_current_xact_id()::text AS transaction_id
              FROM orgstream_append($1, $2, $3, $4, $5, $6, $7, $8::jsonb[], $9::jsonb[], $10)`,
       values: [
         organizationId,
@@ -185,7 +188,14 @@ export class EventStore {
         occurredAt,
       ],
     };
-    let rows: { event_id: string; stream_id: string; stream_version: number; position: string; recorded_at: Date }[];
+    let rows: {
+      event_id: string;
+      stream_id: string;
+      stream_version: number;
+      position: string;
+      recorded_at: Date;
+      transaction_id: string;
+    }[];
     for (let attempt = 1; ; attempt++) {
       try {
         rows = (await (options.within ?? this.#pool).query(query)).rows;
@@ -222,6 +232,7 @@ export class EventStore {
         data: prepared[index]!.data,
         metadata: prepared[index]!.metadata,
         occurredAt: occurredAt[index] ?? event.recordedAt,
+        transactionId: rows[index]!.transaction_id,
       }),
     );
     return { events, recorded, lastPosition: events.at(-1)!.position, streamVersions };
@@ -332,6 +343,19 @@ export class EventStore {
     return subscribe(this, this.#notifier, scope, options);
   }
 
+  /**
+   * Wake-ups for readers of what append transactions write besides events
+   * (friction signal changes): take a token before reading, then wait with it.
+   * Without a notifier the wait is a plain poll interval.
+   */
+  changeToken(organizationId: string): number {
+    return this.#notifier?.generation(organizationId) ?? 0;
+  }
+
+  waitForChange(organizationId: string, token: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    return this.#notifier ? this.#notifier.wait(organizationId, token, timeoutMs, signal) : sleep(timeoutMs, signal);
+  }
+
   /** The highest position a gap-free reader may see now (0 for an empty log). */
   async headPosition(scope: OrganizationScope): Promise<bigint> {
     const byOrganization = scope !== ALL_ORGANIZATIONS;
@@ -358,6 +382,7 @@ export class EventStore {
       metadata: row.metadata,
       occurredAt: new Date(row.occurred_ms),
       recordedAt: new Date(row.recorded_ms),
+      transactionId: row.transaction_id,
     };
   }
 }

@@ -66,6 +66,11 @@ export type RecordedEvent<Type extends string = string, Data = unknown> = {
   metadata: EventMetadata;
   occurredAt: Date;
   recordedAt: Date;
+  /**
+   * The transaction that appended it (PostgreSQL xid8, as text): events of one
+   * command share it. Set on everything the store returns.
+   */
+  transactionId?: string;
 };
 
 /** Which events a global read or subscription returns; all fields combine with AND. */

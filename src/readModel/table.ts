@@ -12,7 +12,8 @@ export type ColumnType =
   | 'timestamptz'
   | 'jsonb'
   | 'text[]'
-  | 'uuid[]';
+  | 'uuid[]'
+  | 'bigint[]';
 
 export type TableSpec<Row extends object> = {
   table: string;
@@ -36,7 +37,13 @@ export function toJsonRow<Row extends object>(spec: TableSpec<Row>, row: Row): R
     const [column] = spec.columns[field];
     const value = row[field] as unknown;
     json[column] =
-      typeof value === 'bigint' ? value.toString() : value instanceof Date ? value.toISOString() : (value ?? null);
+      typeof value === 'bigint'
+        ? value.toString()
+        : value instanceof Date
+          ? value.toISOString()
+          : Array.isArray(value) && typeof value[0] === 'bigint'
+            ? value.map(String)
+            : (value ?? null);
   }
   return json;
 }
@@ -47,7 +54,14 @@ export function fromDatabaseRow<Row extends object>(spec: TableSpec<Row>, record
   for (const field of Object.keys(spec.columns) as (keyof Row & string)[]) {
     const [column, type] = spec.columns[field];
     const value = record[column];
-    row[field] = value === null || value === undefined ? null : type === 'bigint' ? BigInt(value as string) : value;
+    row[field] =
+      value === null || value === undefined
+        ? null
+        : type === 'bigint'
+          ? BigInt(value as string)
+          : type === 'bigint[]'
+            ? (value as string[]).map(BigInt)
+            : value;
   }
   return row as Row;
 }

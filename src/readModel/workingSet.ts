@@ -15,8 +15,12 @@ type Entry = { row: object | undefined; dirty: boolean; deleted: boolean };
 
 type SecondaryIndex = { fields: readonly string[]; byValue: Map<string, Set<string>> };
 
+/** Rows the database holds for a filter, all loaded (inline mode): later reads it covers need no query. */
+type Loaded = { equal: Record<string, unknown>; contains?: { field: string; element: string } };
+
 class TableState {
   readonly entries = new Map<string, Entry>();
+  readonly loaded: Loaded[] = [];
   /** Secondary indexes for `where` in memory mode, by their field list joined with ','. */
   readonly indexes = new Map<string, SecondaryIndex>();
 }
@@ -47,6 +51,10 @@ export class WorkingSet {
     const cached = state.entries.get(id);
     if (cached) return cached.deleted ? undefined : (cached.row as Row | undefined);
     if (!this.#db) return undefined;
+    if (covered(state, key)) {
+      state.entries.set(id, { row: undefined, dirty: false, deleted: false });
+      return undefined;
+    }
     const rows = await this.#select(spec, key);
     const row = rows[0];
     state.entries.set(id, { row, dirty: false, deleted: false });
@@ -58,21 +66,13 @@ export class WorkingSet {
     const state = this.#state(erase(spec));
     const fields = Object.keys(filter) as (keyof Row & string)[];
     const matches = (row: object) => fields.every((field) => sameValue((row as Row)[field], filter[field]));
-    const result = new Map<string, Row>();
     if (this.#db) {
-      for (const loaded of await this.#select(spec, filter)) {
-        const id = keyOf(spec, loaded);
-        const cached = state.entries.get(id);
-        if (!cached) {
-          state.entries.set(id, { row: loaded, dirty: false, deleted: false });
-          result.set(id, loaded);
-        }
+      if (!covered(state, filter)) {
+        this.#remember(state, spec, await this.#select(spec, filter));
+        state.loaded.push({ equal: { ...filter } });
       }
       // Rows this transaction already loaded or changed win over the database.
-      for (const [id, entry] of state.entries) {
-        if (!entry.deleted && entry.row && matches(entry.row)) result.set(id, entry.row as Row);
-      }
-      return [...result.values()];
+      return cachedMatching(state, matches);
     }
     // Memory mode: the index holds exactly the live rows with these values.
     const ids = this.#index(state, fields).byValue.get(indexKey(fields, filter));
@@ -80,6 +80,65 @@ export class WorkingSet {
     const rows: Row[] = [];
     for (const id of ids) rows.push(state.entries.get(id)!.row as Row);
     return rows;
+  }
+
+  /**
+   * Rows whose array field `field` holds `element` and whose other fields
+   * equal `filter` (back the array with a GIN index).
+   */
+  async containing<Row extends object>(
+    spec: TableSpec<Row>,
+    field: keyof Row & string,
+    element: string,
+    filter: Partial<Row> = {},
+  ): Promise<Row[]> {
+    const state = this.#state(erase(spec));
+    const fields = Object.keys(filter) as (keyof Row & string)[];
+    const matches = (row: object) =>
+      ((row as Row)[field] as unknown as string[] | null)?.includes(element) === true &&
+      fields.every((name) => sameValue((row as Row)[name], filter[name]));
+    if (this.#db) {
+      if (!covered(state, filter, { field, element })) {
+        this.#remember(state, spec, await this.#select(spec, filter, { field, element }));
+        state.loaded.push({ equal: { ...filter }, contains: { field, element } });
+      }
+      return cachedMatching(state, matches);
+    }
+    const ids = this.#index(state, [`${field}[]`]).byValue.get(element);
+    if (!ids) return [];
+    const rows: Row[] = [];
+    for (const id of ids) {
+      const row = state.entries.get(id)!.row as Row;
+      if (matches(row)) rows.push(row);
+    }
+    return rows;
+  }
+
+  /**
+   * Loads, in one query, the rows whose `field` is any of `values` (and whose
+   * other fields equal `filter`), so that later reads of each value need none.
+   * In memory mode there is nothing to load.
+   */
+  async preload<Row extends object>(
+    spec: TableSpec<Row>,
+    field: keyof Row & string,
+    values: readonly string[],
+    filter: Partial<Row> = {},
+  ): Promise<void> {
+    if (!this.#db || values.length === 0) return;
+    const state = this.#state(erase(spec));
+    const missing = [...new Set(values)].filter((value) => !covered(state, { ...filter, [field]: value }));
+    if (missing.length === 0) return;
+    this.#remember(state, spec, await this.#select(spec, filter, undefined, { field, values: missing }));
+    for (const value of missing) state.loaded.push({ equal: { ...filter, [field]: value } });
+  }
+
+  /** Rows read from the database: cached unless this transaction already has them. */
+  #remember<Row extends object>(state: TableState, spec: TableSpec<Row>, rows: Row[]): void {
+    for (const loaded of rows) {
+      const id = keyOf(spec, loaded);
+      if (!state.entries.get(id)?.row) state.entries.set(id, { row: loaded, dirty: false, deleted: false });
+    }
   }
 
   put<Row extends object>(spec: TableSpec<Row>, row: Row): void {
@@ -145,10 +204,33 @@ export class WorkingSet {
     return [...state.entries.values()].filter((entry) => entry.row && !entry.deleted).map((entry) => entry.row as Row);
   }
 
-  async #select<Row extends object>(spec: TableSpec<Row>, filter: Partial<Row>): Promise<Row[]> {
+  async #select<Row extends object>(
+    spec: TableSpec<Row>,
+    filter: Partial<Row>,
+    contains?: { field: keyof Row & string; element: string },
+    anyOf?: { field: keyof Row & string; values: readonly string[] },
+  ): Promise<Row[]> {
     const fields = Object.keys(filter) as (keyof Row & string)[];
-    const where = fields.map((field, index) => `${quote(spec.columns[field][0])} = $${index + 1}`);
-    const values = fields.map((field) => toParameter(filter[field]));
+    const where: string[] = [];
+    const values: unknown[] = [];
+    for (const field of fields) {
+      const value = filter[field];
+      if (value === null) where.push(`${quote(spec.columns[field][0])} IS NULL`);
+      else {
+        values.push(toParameter(value));
+        where.push(`${quote(spec.columns[field][0])} = $${values.length}`);
+      }
+    }
+    if (contains) {
+      const [name, type] = spec.columns[contains.field];
+      values.push([contains.element]);
+      where.push(`${quote(name)} @> $${values.length}::${type}`);
+    }
+    if (anyOf) {
+      const [name, type] = spec.columns[anyOf.field];
+      values.push(anyOf.values);
+      where.push(`${quote(name)} = ANY($${values.length}::${type}[])`);
+    }
     const result = await this.#db!.query<Record<string, unknown>>(
       `SELECT ${selectList(erase(spec))} FROM ${quote(spec.table)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
       values,
@@ -163,18 +245,20 @@ export class WorkingSet {
       index = { fields: [...fields], byValue: new Map() };
       state.indexes.set(name, index);
       for (const [id, entry] of state.entries) {
-        if (entry.row && !entry.deleted) addToIndex(index.byValue, indexKey(index.fields, entry.row), id);
+        if (entry.row && !entry.deleted) addRowToIndex(index, entry.row, id);
       }
     }
     return index;
   }
 
   #reindex(state: TableState, id: string, row: object): void {
-    for (const index of state.indexes.values()) addToIndex(index.byValue, indexKey(index.fields, row), id);
+    for (const index of state.indexes.values()) addRowToIndex(index, row, id);
   }
 
   #unindex(state: TableState, id: string, row: object): void {
-    for (const index of state.indexes.values()) index.byValue.get(indexKey(index.fields, row))?.delete(id);
+    for (const index of state.indexes.values()) {
+      for (const key of indexKeys(index, row)) index.byValue.get(key)?.delete(id);
+    }
   }
 }
 
@@ -193,6 +277,41 @@ function column(spec: LooseSpec, field: string): readonly [string, ColumnType] {
 
 function erase<Row extends object>(spec: TableSpec<Row>): LooseSpec {
   return spec as unknown as LooseSpec;
+}
+
+/** Whether rows loaded earlier hold every database row `filter` (and `contains`) can match. */
+function covered(state: TableState, filter: object, contains?: { field: string; element: string }): boolean {
+  const wanted = filter as Record<string, unknown>;
+  return state.loaded.some(
+    (loaded) =>
+      (!loaded.contains ||
+        (contains !== undefined &&
+          loaded.contains.field === contains.field &&
+          loaded.contains.element === contains.element)) &&
+      Object.entries(loaded.equal).every(([field, value]) => field in wanted && sameValue(wanted[field], value)),
+  );
+}
+
+function cachedMatching<Row>(state: TableState, matches: (row: object) => boolean): Row[] {
+  const rows: Row[] = [];
+  for (const entry of state.entries.values()) {
+    if (!entry.deleted && entry.row && matches(entry.row)) rows.push(entry.row as Row);
+  }
+  return rows;
+}
+
+/** An index on `field[]` holds a row under each element of its array field; others under their joined values. */
+function indexKeys(index: SecondaryIndex, row: object): string[] {
+  const [first] = index.fields;
+  if (index.fields.length === 1 && first!.endsWith('[]')) {
+    const elements = (row as Record<string, unknown>)[first!.slice(0, -2)] as string[] | null;
+    return elements ? [...new Set(elements)] : [];
+  }
+  return [indexKey(index.fields, row)];
+}
+
+function addRowToIndex(index: SecondaryIndex, row: object, id: string): void {
+  for (const key of indexKeys(index, row)) addToIndex(index.byValue, key, id);
 }
 
 function addToIndex(index: Map<string, Set<string>>, key: string, id: string): void {
@@ -288,8 +407,12 @@ function copyField(value: unknown, type: ColumnType): string {
       return (value as Date).toISOString();
     case 'text[]':
     case 'uuid[]':
+    case 'bigint[]':
       return copyText(
-        `{${(value as string[]).map((element) => `"${element.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`,
+        `{${(value as unknown[])
+          .map(String)
+          .map((element) => `"${element.replace(/[\\"]/g, (c) => `\\${c}`)}"`)
+          .join(',')}}`,
       );
     default:
       return String(value);

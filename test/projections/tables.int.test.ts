@@ -21,6 +21,7 @@ const POSTGRES_TYPE = {
   jsonb: 'jsonb',
   'text[]': 'text[]',
   'uuid[]': 'uuid[]',
+  'bigint[]': 'bigint[]',
 } as const;
 
 it.each(readModelTables.map((spec) => [spec.table, spec] as const))('%s matches the database', async (table, spec) => {

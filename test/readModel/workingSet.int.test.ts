@@ -1,7 +1,7 @@
 // The WorkingSet writes rows exactly as given, whichever way it writes them
 // (upserts inline, COPY in a rebuild), including text that COPY must escape.
 import { describe, expect, it } from 'vitest';
-import { organizations, people } from '../../projections/tables.ts';
+import { assets, frictionSignalChanges, organizations, people } from '../../projections/tables.ts';
 import { WorkingSet } from '../../src/readModel/workingSet.ts';
 import { useTestDatabase } from '../support/fixtures.ts';
 
@@ -69,5 +69,76 @@ describe('WorkingSet', () => {
     ws.delete(people, { id: other.id });
     await ws.flush();
     expect(await new WorkingSet(db.pool).get(people, { id: other.id })).toBeUndefined();
+  });
+
+  it('finds rows by an element of an array field and by null fields, inline and in memory alike', async () => {
+    const asset = (n: number, valueStreamIds: string[], url: string | null) => ({
+      id: `01a21400-0000-7000-8000-00000000010${n}`,
+      organizationId: organization.id,
+      kind: 'PERSONA',
+      category: 'CUSTOMER_VALUE',
+      title: `Asset ${n}`,
+      url,
+      teamIds: [] as string[],
+      valueStreamIds,
+      publishedAt: new Date('2026-01-02T03:04:05.678Z'),
+      lastRevisedAt: new Date('2026-01-02T03:04:05.678Z'),
+      revisionCount: 0,
+      version: 1,
+      position: BigInt(n),
+    });
+    const vsA = '01a21400-0000-7000-8000-0000000000a1';
+    const vsB = '01a21400-0000-7000-8000-0000000000b1';
+    const rows = [asset(1, [vsA], null), asset(2, [vsA, vsB], 'https://x.test'), asset(3, [vsB], null)];
+    const query = async (ws: WorkingSet) => ({
+      inA: (await ws.containing(assets, 'valueStreamIds', vsA)).map((row) => row.title).sort(),
+      inBWithoutUrl: (await ws.containing(assets, 'valueStreamIds', vsB, { url: null })).map((row) => row.title),
+      withoutUrl: (await ws.where(assets, { organizationId: organization.id, url: null }))
+        .map((row) => row.title)
+        .sort(),
+    });
+    const expected = { inA: ['Asset 1', 'Asset 2'], inBWithoutUrl: ['Asset 3'], withoutUrl: ['Asset 1', 'Asset 3'] };
+
+    const memory = new WorkingSet();
+    for (const row of rows) memory.put(assets, row);
+    expect(await query(memory)).toEqual(expected);
+    // The element index follows changes: asset 1 leaves A.
+    memory.put(assets, { ...rows[0]!, valueStreamIds: [vsB] });
+    expect((await memory.containing(assets, 'valueStreamIds', vsA)).map((row) => row.title)).toEqual(['Asset 2']);
+
+    const writer = new WorkingSet(db.pool);
+    for (const row of rows) writer.put(assets, row);
+    await writer.flush();
+    expect(await query(new WorkingSet(db.pool))).toEqual(expected);
+  });
+
+  it('keeps bigint arrays exact through upserts and COPY', async () => {
+    const change = {
+      organizationId: organization.id,
+      sequence: 1n,
+      signalId: '01a21400-0000-7000-8000-000000000201',
+      kind: 'OVERALLOCATION',
+      change: 'RAISED',
+      severity: 'LOW',
+      message: nasty,
+      evidence: [9_007_199_254_740_993n, 2n],
+      at: new Date('2026-01-02T03:04:05.678Z'),
+      position: null,
+    };
+    const inline = new WorkingSet(db.pool);
+    inline.put(frictionSignalChanges, change);
+    await inline.flush();
+    const copied = { ...change, sequence: 2n };
+    const bulk = new WorkingSet();
+    bulk.put(frictionSignalChanges, copied);
+    const client = await db.pool.connect();
+    try {
+      await bulk.flushTable(frictionSignalChanges as never, client, { fresh: true });
+    } finally {
+      client.release();
+    }
+    const reader = new WorkingSet(db.pool);
+    expect(await reader.get(frictionSignalChanges, { organizationId: organization.id, sequence: 1n })).toEqual(change);
+    expect(await reader.get(frictionSignalChanges, { organizationId: organization.id, sequence: 2n })).toEqual(copied);
   });
 });
