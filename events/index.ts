@@ -4,6 +4,7 @@ import { EventCatalog } from '../src/eventStore/catalog.ts';
 import { type AssetEvent, assetEvents } from './asset.ts';
 import { type CollaborationEvent, collaborationEvents } from './collaboration.ts';
 import { type DependencyEvent, dependencyEvents } from './dependency.ts';
+import { type FrictionEvent, frictionEvents } from './friction.ts';
 import { type OrganizationEvent, organizationEvents } from './organization.ts';
 import { type PersonEvent, personEvents } from './person.ts';
 import { type ResponsibilityEvent, responsibilityEvents } from './responsibility.ts';
@@ -19,6 +20,7 @@ export const allEventDefinitions = [
   ...dependencyEvents,
   ...assetEvents,
   ...collaborationEvents,
+  ...frictionEvents,
 ] as const;
 
 /** Any domain event as `{ type, data }`, discriminated by `type`. */
@@ -30,7 +32,8 @@ export type DomainEvent =
   | ResponsibilityEvent
   | DependencyEvent
   | AssetEvent
-  | CollaborationEvent;
+  | CollaborationEvent
+  | FrictionEvent;
 
 export type DomainEventType = DomainEvent['type'];
 

@@ -15,6 +15,7 @@ import type pg from 'pg';
 import { ALL_ORGANIZATIONS, type EventStore } from '../src/eventStore/eventStore.ts';
 import type { RecordedEvent } from '../src/eventStore/types.ts';
 import { WorkingSet } from '../src/readModel/workingSet.ts';
+import { FrictionEngine } from './friction/engine.ts';
 import { applyEvents } from './index.ts';
 import { readModelTables } from './tables.ts';
 
@@ -52,6 +53,7 @@ export async function rebuildReadModels(
 
     const started = performance.now();
     const ws = new WorkingSet();
+    const friction = new FrictionEngine(ws);
     let position = 0n;
     let events = 0;
     // Read the next batch while this one is projected.
@@ -61,7 +63,7 @@ export async function rebuildReadModels(
       if (batch.length === 0) break;
       position = batch.at(-1)!.position;
       next = store.readAll(ALL_ORGANIZATIONS, { from: position, limit: BATCH });
-      await applyEvents(ws, batch);
+      await applyEvents(ws, batch, friction);
       events += batch.length;
       if (events % 100_000 < BATCH) log(`replayed ${events} events`);
     }
@@ -176,7 +178,7 @@ async function swap(
     if (late.length > 0) {
       await client.query(`SET LOCAL search_path = ${quote(scratch)}, public`);
       const ws = new WorkingSet(client);
-      await applyEvents(ws, late);
+      await applyEvents(ws, late, new FrictionEngine(ws, client));
       await ws.flush();
       await client.query('SET LOCAL search_path = public');
       log(`caught up ${late.length} events committed during the rebuild`);

@@ -8,6 +8,10 @@ import type {
   AssetRevision,
   DeliveryMetric,
   Dependency,
+  FrictionSignal,
+  FrictionSignalChange,
+  FrictionState,
+  FrictionTimer,
   Handoff,
   Interaction,
   InvestmentMix,
@@ -315,6 +319,62 @@ export const timelinePoints = defineTable<TimelinePoint>({
   },
 });
 
+export const frictionSignals = defineTable<FrictionSignal>({
+  table: 'friction_signals',
+  key: ['id'],
+  columns: {
+    id: ['id', 'uuid'],
+    organizationId,
+    kind: ['kind', 'text'],
+    subjectKind: ['subject_kind', 'text'],
+    subjectId: ['subject_id', 'uuid'],
+    cause: ['cause', 'text'],
+    severity: ['severity', 'text'],
+    status: ['status', 'text'],
+    message: ['message', 'text'],
+    evidence: ['evidence', 'bigint[]'],
+    teamIds: ['team_ids', 'uuid[]'],
+    raisedAt: ['raised_at', 'timestamptz'],
+    updatedAt: ['updated_at', 'timestamptz'],
+    resolvedAt: ['resolved_at', 'timestamptz'],
+    sequence: ['sequence', 'bigint'],
+  },
+});
+
+export const frictionSignalChanges = defineTable<FrictionSignalChange>({
+  table: 'friction_signal_changes',
+  key: ['organizationId', 'sequence'],
+  columns: {
+    organizationId,
+    sequence: ['sequence', 'bigint'],
+    signalId: ['signal_id', 'uuid'],
+    kind: ['kind', 'text'],
+    change: ['change', 'text'],
+    severity: ['severity', 'text'],
+    message: ['message', 'text'],
+    evidence: ['evidence', 'bigint[]'],
+    at: ['at', 'timestamptz'],
+    position: ['position', 'bigint'],
+  },
+});
+
+export const frictionTimers = defineTable<FrictionTimer>({
+  table: 'friction_timers',
+  key: ['organizationId', 'rule', 'subjectId'],
+  columns: {
+    organizationId,
+    rule: ['rule', 'text'],
+    subjectId: ['subject_id', 'uuid'],
+    dueAt: ['due_at', 'timestamptz'],
+  },
+});
+
+export const frictionStates = defineTable<FrictionState>({
+  table: 'friction_states',
+  key: ['organizationId'],
+  columns: { organizationId, sequence: ['sequence', 'bigint'], clock: ['clock', 'timestamptz'] },
+});
+
 /** Every read-model table, in the order a rebuild creates and swaps them. */
 export const readModelTables = [
   organizations,
@@ -334,4 +394,8 @@ export const readModelTables = [
   interactions,
   handoffs,
   timelinePoints,
+  frictionSignals,
+  frictionSignalChanges,
+  frictionTimers,
+  frictionStates,
 ] as const;

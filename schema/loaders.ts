@@ -2,7 +2,7 @@
 // and ratifiers): every such field resolved in one tick of a request becomes
 // one query. One loader per request, per model and selection.
 import DataLoader from 'dataloader';
-import type { Person, Responsibility } from '../src/generated/prisma/client.ts';
+import type { Asset, Person, Responsibility, Team, ValueStream } from '../src/generated/prisma/client.ts';
 import type { GraphQLContext } from './context.ts';
 
 type Delegate = { findMany(args: object): Promise<{ id: string }[]> };
@@ -15,7 +15,7 @@ const loadersByContext = new WeakMap<GraphQLContext, Map<string, DataLoader<stri
  * model and selection in this request. Missing ids (deleted, or another
  * organization's) are left out; order follows `ids`.
  */
-type Models = { responsibility: Responsibility; person: Person };
+type Models = { responsibility: Responsibility; person: Person; team: Team; valueStream: ValueStream; asset: Asset };
 
 export async function loadByIds<Model extends keyof Models, Row = Models[Model]>(
   context: GraphQLContext,

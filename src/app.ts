@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
 import { createEventCatalog } from '../events/index.ts';
+import { startFrictionScheduler } from '../projections/friction/scheduler.ts';
 import type { CommandDeps } from './commands/execute.ts';
 import type { Config } from './config.ts';
 import { type DatabaseHandle, openDatabase } from './db/database.ts';
@@ -98,6 +99,14 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     );
     // Cleanups run in reverse: subscriptions complete before the HTTP server closes.
     cleanups.push(() => websockets.close());
+    const scheduler = startFrictionScheduler(pool, store, {
+      intervalMs: config.frictionTimerMs,
+      onError: (error) => logger.error({ err: error }, 'firing friction timers failed; retrying at the next tick'),
+      onRun: (run) => {
+        if (run.changes > 0) logger.debug(run, 'fired friction timers');
+      },
+    });
+    cleanups.push(() => scheduler.stop());
     const address = server.address() as AddressInfo;
     const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
     const organizations = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM organizations');

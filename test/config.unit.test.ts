@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       adminToken: undefined,
       databasePoolSize: 20,
       tokenRecheckMs: 10_000,
+      frictionTimerMs: 60_000,
       logLevel: 'info',
     });
   });

@@ -33,6 +33,8 @@ const AssetRevision = builder.prismaObject('AssetRevision', {
 
 export const Asset = builder.prismaNode('Asset', {
   id: { field: 'id' },
+  // node(id) of another organization (or of nothing) answers null, not an error.
+  nullable: true,
   authScopes: { reader: true },
   findUnique: (id, context) => ({ id, ...tenant(context) }),
   description: 'A shared artefact that makes value understood.',

@@ -35,6 +35,8 @@ builder.prismaObject('DeliveryMetric', {
 
 export const Interaction = builder.prismaNode('Interaction', {
   id: { field: 'id' },
+  // node(id) of another organization (or of nothing) answers null, not an error.
+  nullable: true,
   authScopes: { reader: true },
   findUnique: (id, context) => ({ id, ...tenant(context) }),
   description: 'A meeting or piece of work between teams: talking (STATUS_UPDATE) or collaborating (JOINT_WORK).',
@@ -59,6 +61,8 @@ export const Interaction = builder.prismaNode('Interaction', {
 
 export const Handoff = builder.prismaNode('Handoff', {
   id: { field: 'id' },
+  // node(id) of another organization (or of nothing) answers null, not an error.
+  nullable: true,
   authScopes: { reader: true },
   findUnique: (id, context) => ({ id, ...tenant(context) }),
   description: 'A requirement handed to a team, and whether it was reviewed before work started.',

@@ -7,6 +7,8 @@ import { tenant } from './tenancy.ts';
 
 export const Dependency = builder.prismaNode('Dependency', {
   id: { field: 'id' },
+  // node(id) of another organization (or of nothing) answers null, not an error.
+  nullable: true,
   authScopes: { reader: true },
   findUnique: (id, context) => ({ id, ...tenant(context) }),
   description: 'One team depending on another.',

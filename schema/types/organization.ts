@@ -4,6 +4,8 @@ import { Discipline, GrowthPhase, TeamKind } from './enums.ts';
 
 export const Organization = builder.prismaNode('Organization', {
   id: { field: 'id' },
+  // node(id) of another organization (or of nothing) answers null, not an error.
+  nullable: true,
   // The platform token sees the organization it just created (createOrganization's
   // payload) and nothing inside it: every path to another organization goes
   // through organizationOf(viewer), which only an organization token passes.

@@ -34,6 +34,8 @@ const OwnershipPeriod = builder.prismaObject('OwnershipInterval', {
 
 export const Responsibility = builder.prismaNode('Responsibility', {
   id: { field: 'id' },
+  // node(id) of another organization (or of nothing) answers null, not an error.
+  nullable: true,
   authScopes: { reader: true },
   findUnique: (id, context) => ({ id, ...tenant(context) }),
   fields: (t) => ({

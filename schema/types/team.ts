@@ -15,6 +15,8 @@ const members = prismaConnectionHelpers(builder, 'Membership', {
 
 export const Team = builder.prismaNode('Team', {
   id: { field: 'id' },
+  // node(id) of another organization (or of nothing) answers null, not an error.
+  nullable: true,
   authScopes: { reader: true },
   findUnique: (id, context) => ({ id, ...tenant(context) }),
   fields: (t) => ({

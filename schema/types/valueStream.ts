@@ -4,6 +4,8 @@ import { tenant } from './tenancy.ts';
 
 export const ValueStream = builder.prismaNode('ValueStream', {
   id: { field: 'id' },
+  // node(id) of another organization (or of nothing) answers null, not an error.
+  nullable: true,
   authScopes: { reader: true },
   findUnique: (id, context) => ({ id, ...tenant(context) }),
   fields: (t) => ({

@@ -8,6 +8,7 @@
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
+import { FrictionEngine, lockFriction } from '../../projections/friction/engine.ts';
 import { applyEvents } from '../../projections/index.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { ConcurrencyError } from '../eventStore/errors.ts';
@@ -24,6 +25,8 @@ export type CommandDeps = {
   clock?: () => Date;
   /** Called after a command committed, with the events it appended (metrics, live notifications). */
   onCommitted?: (events: readonly RecordedEvent[]) => void;
+  /** Makes the friction engine of a command (instrumentation: bench:signals times it). */
+  frictionEngine?: (ws: WorkingSet, client: pg.PoolClient) => FrictionEngine;
 };
 
 export type CommandOutcome<Result> = {
@@ -70,6 +73,10 @@ export async function executeCommand<Input, Result>(
     const client = await deps.pool.connect();
     try {
       await client.query('BEGIN');
+      // Commands of one organization apply their events one after the other,
+      // in position order: what the friction rules evaluate live is what a
+      // replay of the log evaluates.
+      await lockFriction(client, organizationId);
       const outcome = await decideAndApply(deps, client, handler, organizationId, input, meta, now);
       await client.query('COMMIT');
       if (outcome.events.length > 0) {
@@ -157,7 +164,7 @@ async function decideAndApply<Input, Result>(
     recorded = appended.recorded;
     position = appended.lastPosition;
     await takeClaims(client, organizationId, decision.claims ?? [], decision.releases ?? []);
-    await applyEvents(reads, recorded);
+    await applyEvents(reads, recorded, deps.frictionEngine?.(reads, client) ?? new FrictionEngine(reads, client));
     await reads.flush();
   } else if (target !== undefined) {
     position = await lastPositionOf(client, organizationId, target);

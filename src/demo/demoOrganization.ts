@@ -43,6 +43,7 @@ import type {
   MetricKind,
   TeamKind,
 } from '../../events/common.ts';
+import { fireDueTimers } from '../../projections/friction/scheduler.ts';
 import { draftAgreement, ratifyAgreement, revisitAgreement } from '../agreements/agreements.ts';
 import { publishAsset, reviseAsset } from '../assets/assets.ts';
 import { recordHandoff, recordInteraction } from '../collaboration/collaboration.ts';
@@ -2281,6 +2282,9 @@ export async function seedDemoOrganization(deps: CommandDeps, options: DemoSeedO
     await barrier.run();
   }
   await runUntil(Number.POSITIVE_INFINITY);
+  // Time went on after the last action: signals that time alone raises or
+  // resolves (deadlines, windows) are brought up to `now`.
+  await fireDueTimers(deps.pool, deps.store, () => now);
   log(`done: ${runner.commands} commands, ${runner.events} events`);
   return { organizationId, commands: runner.commands, events: runner.events };
 }

@@ -2,9 +2,10 @@
 import { z } from 'zod';
 import { GROWTH_PHASES, type GrowthPhase } from '../../events/common.ts';
 import { OrganizationCreated, type OrganizationEvent, organizationStream } from '../../events/organization.ts';
+import { thresholdProblems } from '../../projections/friction/thresholds.ts';
 import { defineAggregate } from '../commands/aggregate.ts';
 import { defineCommand } from '../commands/command.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 
 export type OrganizationState =
   | { exists: false }
@@ -59,6 +60,11 @@ export function decideSetFrictionThresholds(
   thresholds: Record<string, number | null>,
 ): OrganizationEvent[] {
   const organization = existing(state);
+  const problems = thresholdProblems(thresholds);
+  if (problems.length > 0) {
+    throw new ValidationError(`Invalid friction thresholds: ${problems.join('; ')}`, { problems });
+  }
+  if (Object.keys(thresholds).length === 0) throw new ValidationError('Name at least one threshold to set');
   return [{ type: 'FrictionThresholdsSet', data: { organizationId: organization.id, thresholds } }];
 }
 

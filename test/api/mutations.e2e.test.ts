@@ -1333,7 +1333,7 @@ describe('delivery metrics and friction thresholds', () => {
     expect(restored.organization.frictionThresholds).toEqual({ unownedDays: 14 });
 
     await rejected('FORBIDDEN', () =>
-      mutate(org.editor, 'setFrictionThresholds', { thresholds: { unownedDays: 3 } }, 'position'),
+      mutate(org.editor, 'setFrictionThresholds', { thresholds: { overallocationPercent: 130 } }, 'position'),
     );
     await rejected('BAD_USER_INPUT', () =>
       mutate(org.admin, 'setFrictionThresholds', { thresholds: [1, 2] }, 'position'),
@@ -1342,10 +1342,15 @@ describe('delivery metrics and friction thresholds', () => {
       mutate(org.admin, 'setFrictionThresholds', { thresholds: 'low' }, 'position'),
     );
     await rejected('BAD_USER_INPUT', () =>
-      mutate(org.admin, 'setFrictionThresholds', { thresholds: { unownedDays: 'ten' } }, 'position'),
+      mutate(org.admin, 'setFrictionThresholds', { thresholds: { overallocationPercent: 'ten' } }, 'position'),
     );
     await rejected('CONFLICT', () =>
-      mutate(org.admin, 'setFrictionThresholds', { thresholds: { unownedDays: 3 }, expectedVersion: 1 }, 'position'),
+      mutate(
+        org.admin,
+        'setFrictionThresholds',
+        { thresholds: { overallocationPercent: 130 }, expectedVersion: 1 },
+        'position',
+      ),
     );
   });
 });

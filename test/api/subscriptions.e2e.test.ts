@@ -1,68 +1,14 @@
 // Subscriptions end to end: the real graphql-ws client over WebSocket and an
 // SSE client against started servers. Catch-up, live, resume, bad and revoked
 // tokens, tenant isolation, teamChanged, and two servers on one database.
-import { type Client, createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.ts';
+import { collect, connect, disposeClients } from '../support/subscriptions.ts';
 
 type EventPayload = { position: string; type: string; streamId: string; data: Record<string, unknown> };
 
 let server: TestServer;
 let other: TestServer;
-const clients: Client[] = [];
-
-function connect(target: TestServer, token: string | undefined, onClosed?: (code: number) => void): Client {
-  const client = createClient({
-    url: `${target.url.replace('http', 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
-    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
-    retryAttempts: 0,
-    lazy: false,
-    on: { closed: (event) => onClosed?.((event as { code: number }).code) },
-    onNonLazyError: () => {},
-  });
-  clients.push(client);
-  return client;
-}
-
-/** Collects pushed results of one subscription. */
-function collect<T>(client: Client, query: string, variables: Record<string, unknown> = {}) {
-  const results: T[] = [];
-  const errors: unknown[] = [];
-  let completed = false;
-  const dispose = client.subscribe<T>(
-    { query, variables },
-    {
-      next: (result) => {
-        if (result.errors) errors.push(...result.errors);
-        if (result.data) results.push(result.data as T);
-      },
-      error: (error) => errors.push(error),
-      complete: () => {
-        completed = true;
-      },
-    },
-  );
-  return {
-    results,
-    errors,
-    dispose,
-    get completed() {
-      return completed;
-    },
-    async until(count: number, timeoutMs = 8_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (results.length < count) {
-        if (Date.now() > deadline)
-          throw new Error(`got ${results.length} of ${count} (errors: ${JSON.stringify(errors)})`);
-        if (errors.length > 0) throw new Error(JSON.stringify(errors));
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      return results;
-    },
-  };
-}
 
 async function organization(target: TestServer, slug: string) {
   const created = await target.graphql<{ createOrganization: { adminToken: string; organization: { id: string } } }>(
@@ -96,7 +42,7 @@ beforeAll(async () => {
   other = await startTestServer({}, server.db);
 });
 afterAll(async () => {
-  for (const client of clients) await client.dispose();
+  await disposeClients();
   await other.close();
   await server.close();
 });

@@ -152,8 +152,17 @@ describe('org time', () => {
 describe('setFrictionThresholds', () => {
   it('merges overrides and removes those set to null', async () => {
     const org = await newOrganization(db);
-    await org.run(setFrictionThresholds, { thresholds: { 'WORK_SLIPPING.days': 10, 'STALE_AGREEMENT.days': 45 } });
-    await org.run(setFrictionThresholds, { thresholds: { 'WORK_SLIPPING.days': null } });
-    expect((await organizationRow(org.organizationId)).thresholds).toEqual({ 'STALE_AGREEMENT.days': 45 });
+    await org.run(setFrictionThresholds, { thresholds: { overallocationPercent: 120 } });
+    expect((await organizationRow(org.organizationId)).thresholds).toEqual({ overallocationPercent: 120 });
+    await org.run(setFrictionThresholds, { thresholds: { overallocationPercent: null } });
+    expect((await organizationRow(org.organizationId)).thresholds).toEqual({});
+  });
+
+  it('refuses unknown names and values out of bounds, writing nothing', async () => {
+    const org = await newOrganization(db);
+    for (const thresholds of [{ noSuchThreshold: 3 }, { overallocationPercent: -5 }, {}]) {
+      await expect(org.run(setFrictionThresholds, { thresholds })).rejects.toBeInstanceOf(ValidationError);
+    }
+    expect((await organizationRow(org.organizationId)).thresholds).toEqual({});
   });
 });

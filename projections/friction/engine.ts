@@ -1,0 +1,449 @@
+// Evaluates the friction rules as events are applied, and keeps each signal's
+// lifecycle: raised once per subject and cause, updated while it holds,
+// resolved when the cause goes away, every change numbered per organization.
+//
+// Signals live in org time, like the history they judge. Each organization has
+// a clock: the latest occurredAt of its events (and of FrictionTimersFired).
+// A change caused by an event happens at the clock once the event is applied
+// (its occurredAt, unless it is back-dated behind the clock: then it is judged
+// now, where window and deadline rules see the present); a change caused by
+// time alone (a deadline, a sliding window) at the timer's due time.
+//
+// Determinism, so that a replay of the log gives the same signals with the
+// same times as the live path:
+// - before an event is applied, the timers of its organization due by its
+//   occurredAt fire; time passing without events is itself recorded in the
+//   log: the scheduler appends FrictionTimersFired (events/friction.ts), whose
+//   occurredAt is how far it fired. Nothing depends on when a process ran;
+// - commands of one organization take the organization's friction lock first
+//   (see lockFriction), so they apply, evaluate and number changes in position
+//   order, exactly as a replay does;
+// - subjects, rules and timers are visited in a fixed order.
+import { v5 as uuidv5 } from 'uuid';
+import type { Queryable, RecordedEvent } from '../../src/eventStore/types.ts';
+import type {
+  FrictionSignal,
+  FrictionSignalChange,
+  FrictionState,
+  Organization,
+} from '../../src/generated/prisma/client.ts';
+import type { WorkingSet } from '../../src/readModel/workingSet.ts';
+import type { DomainRecord } from '../projection.ts';
+import {
+  assets,
+  frictionSignalChanges,
+  frictionSignals,
+  frictionStates,
+  frictionTimers,
+  organizations,
+  people,
+  responsibilities,
+  teams,
+  valueStreams,
+} from '../tables.ts';
+import type { Evaluation, Finding, FrictionRule, SubjectKind } from './rule.ts';
+import { frictionRules } from './rules/index.ts';
+import { effectiveThresholds } from './thresholds.ts';
+
+/** Namespace of the signal ids: uuid v5 of `<organization>:<sequence of the raise>`. */
+const SIGNAL_NAMESPACE = '6f1d8a52-3c0e-4c55-9a43-2f0b6a7d9e11';
+
+/**
+ * A rule's identity: its kind and subject kind (ASSET_WALLPAPER judges assets
+ * and value streams with two rules). Timers are kept under it.
+ */
+export const ruleKey = (rule: FrictionRule) => `${rule.kind}:${rule.subjectKind}`;
+const rulesByKey = new Map(frictionRules.map((rule) => [ruleKey(rule), rule]));
+if (rulesByKey.size !== frictionRules.length) throw new Error('Two friction rules share a kind and a subject kind');
+const rulesByEventType = new Map<string, FrictionRule[]>();
+for (const rule of frictionRules) {
+  for (const type of Object.keys(rule.affects)) {
+    const list = rulesByEventType.get(type) ?? [];
+    list.push(rule);
+    rulesByEventType.set(type, list);
+  }
+}
+
+/** Rules whose outcome the growth phase can change: phase defaults, or a rule that reads the phase itself. */
+const phaseRules = frictionRules.filter(
+  (rule) =>
+    'GrowthPhaseChanged' in rule.affects ||
+    Object.values(rule.thresholds).some((threshold) => typeof threshold.default !== 'number'),
+);
+
+/**
+ * Serializes the writers of one organization (commands, the timer scheduler)
+ * until the transaction ends. Take it before reading anything.
+ */
+export async function lockFriction(db: Queryable, organizationId: string): Promise<void> {
+  await db.query("SELECT pg_advisory_xact_lock(hashtextextended('friction:' || $1::text, 0))", [organizationId]);
+}
+
+/** Organizations with friction timers due by `now` (in the tables the search path finds first). */
+export async function organizationsWithDueTimers(db: Queryable, now: Date): Promise<string[]> {
+  const result = await db.query<{ organization_id: string }>(
+    'SELECT DISTINCT organization_id FROM friction_timers WHERE due_at <= $1 ORDER BY organization_id',
+    [now],
+  );
+  return result.rows.map((row) => row.organization_id);
+}
+
+/** Stands for "every subject of the rule" among pending subjects (a phase or threshold change). */
+const EVERY_SUBJECT = '*';
+
+type Timer = { organizationId: string; rule: string; subjectId: string; dueAt: Date };
+
+const compareTimers = (a: Timer, b: Timer) =>
+  a.dueAt.getTime() - b.dueAt.getTime() || compareText(a.rule, b.rule) || compareText(a.subjectId, b.subjectId);
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export class FrictionEngine {
+  readonly #ws: WorkingSet;
+  /** Inline mode: the command's (or scheduler's) transaction. Memory mode (rebuild): none. */
+  readonly #db: Queryable | undefined;
+  /** Memory mode: per organization, every timer set, earliest first (stale entries are skipped when popped). */
+  readonly #heaps = new Map<string, TimerHeap>();
+  /** Inline mode: per organization, the time up to which due timers were fired in this transaction. */
+  readonly #firedUpTo = new Map<string, number>();
+  readonly #thresholds = new WeakMap<Organization, Record<string, number>>();
+  /** The evaluation time of the command being applied (set by beforeEvents). */
+  #eventAt: Date | undefined;
+  /** Per rule, the subjects the command's events touched so far. */
+  readonly #pending = new Map<FrictionRule, Set<string>>();
+  /** The changes this engine made, in order (for notifications after commit). */
+  readonly changes: FrictionSignalChange[] = [];
+
+  constructor(ws: WorkingSet, db?: Queryable) {
+    this.#ws = ws;
+    this.#db = db;
+  }
+
+  /**
+   * Before a command's events are applied: move the organization's clock to
+   * the time they happened (a back-dated command does not move it back: it is
+   * judged at the clock, where window and deadline rules see the present) and
+   * fire the timers due by then.
+   */
+  async beforeEvents(first: RecordedEvent): Promise<void> {
+    const at = await this.#advanceClock(first.organizationId, first.occurredAt);
+    this.#eventAt = at;
+    await this.fireDue(first.organizationId, at);
+  }
+
+  /** After an event is applied to the read models: note the subjects it may have changed. */
+  async collect(event: RecordedEvent): Promise<void> {
+    const record = event as DomainRecord;
+    const lookup = { ws: this.#ws, organizationId: event.organizationId };
+    const everySubjectOf = new Set<FrictionRule>();
+    if (record.type === 'GrowthPhaseChanged') for (const rule of phaseRules) everySubjectOf.add(rule);
+    if (record.type === 'FrictionThresholdsSet') {
+      const names = Object.keys(record.data.thresholds);
+      for (const rule of frictionRules) if (names.some((name) => name in rule.thresholds)) everySubjectOf.add(rule);
+    }
+    for (const rule of frictionRules) {
+      if (everySubjectOf.has(rule)) {
+        this.#pendingSubjects(rule).add(EVERY_SUBJECT);
+        continue;
+      }
+      const affects = rule.affects[record.type] as
+        | ((event: DomainRecord, lookup: unknown) => readonly string[] | Promise<readonly string[]>)
+        | undefined;
+      if (!affects) continue;
+      const ids = await affects(record, lookup);
+      if (ids.length > 0) {
+        const pending = this.#pendingSubjects(rule);
+        for (const id of ids) pending.add(id);
+      }
+    }
+  }
+
+  /** After the last event of a command: evaluate every subject its events touched, once. */
+  async evaluateCollected(last: RecordedEvent): Promise<void> {
+    const organizationId = last.organizationId;
+    const work: [FrictionRule, string[]][] = [];
+    for (const rule of frictionRules) {
+      const pending = this.#pending.get(rule);
+      if (!pending) continue;
+      const ids = pending.has(EVERY_SUBJECT) ? await this.#everySubject(rule, organizationId) : [...pending];
+      work.push([rule, ids.sort(compareText)]);
+    }
+    this.#pending.clear();
+    // The subjects' open signals and timers in two queries, not two per rule and subject.
+    const touched = [...new Set(work.flatMap(([, ids]) => ids))];
+    await this.#ws.preload(frictionSignals, 'subjectId', touched, { organizationId, status: 'OPEN' });
+    await this.#ws.preload(frictionTimers, 'subjectId', touched, { organizationId });
+    const at = this.#eventAt ?? last.occurredAt;
+    for (const [rule, subjectIds] of work) {
+      for (const subjectId of subjectIds) await this.#evaluate(organizationId, rule, subjectId, at, last.position);
+    }
+  }
+
+  #pendingSubjects(rule: FrictionRule): Set<string> {
+    let pending = this.#pending.get(rule);
+    if (!pending) {
+      pending = new Set();
+      this.#pending.set(rule, pending);
+    }
+    return pending;
+  }
+
+  /** Fires the organization's timers due by `upTo`, earliest first, each evaluated at its own due time. */
+  async fireDue(organizationId: string, upTo: Date): Promise<void> {
+    if (!this.#db) {
+      const heap = this.#heaps.get(organizationId);
+      for (let timer = heap?.peek(); heap && timer && timer.dueAt <= upTo; timer = heap.peek()) {
+        heap.pop();
+        const current = await this.#ws.get(frictionTimers, timer);
+        if (current && current.dueAt.getTime() === timer.dueAt.getTime()) await this.#fire(timer);
+      }
+      return;
+    }
+    // All events of a command share one occurredAt: the query runs once per command.
+    const fired = this.#firedUpTo.get(organizationId);
+    if (fired !== undefined && fired >= upTo.getTime()) return;
+    this.#firedUpTo.set(organizationId, upTo.getTime());
+    await this.#ws.flushTable(frictionTimers, this.#db);
+    const due = await this.#db.query<{ rule: string; subject_id: string; due_at: Date }>(
+      `SELECT rule, subject_id, due_at FROM friction_timers
+       WHERE organization_id = $1 AND due_at <= $2
+       ORDER BY due_at, rule COLLATE "C", subject_id`,
+      [organizationId, upTo],
+    );
+    const queue = new TimerHeap();
+    for (const row of due.rows) {
+      queue.push({ organizationId, rule: row.rule, subjectId: row.subject_id, dueAt: row.due_at });
+    }
+    for (let timer = queue.pop(); timer; timer = queue.pop()) {
+      const next = await this.#fire(timer);
+      if (next && next <= upTo) queue.push({ ...timer, dueAt: next });
+    }
+  }
+
+  async #fire(timer: Timer): Promise<Date | null> {
+    const rule = rulesByKey.get(timer.rule);
+    if (!rule) {
+      this.#ws.delete(frictionTimers, timer);
+      return null;
+    }
+    return this.#evaluate(timer.organizationId, rule, timer.subjectId, timer.dueAt, null);
+  }
+
+  /** Every subject of the rule's kind in the organization, and every one it has an open signal on. */
+  async #everySubject(rule: FrictionRule, organizationId: string): Promise<string[]> {
+    const ids = new Set<string>();
+    for (const id of await subjectsOfKind(this.#ws, rule.subjectKind, organizationId)) ids.add(id);
+    for (const open of await this.#ws.where(frictionSignals, { organizationId, kind: rule.kind, status: 'OPEN' })) {
+      if (open.subjectKind === rule.subjectKind) ids.add(open.subjectId);
+    }
+    return [...ids].sort(compareText);
+  }
+
+  /** Evaluates one subject at `at` and reconciles its signals; returns the timer it leaves, if any. */
+  async #evaluate(
+    organizationId: string,
+    rule: FrictionRule,
+    subjectId: string,
+    at: Date,
+    position: bigint | null,
+  ): Promise<Date | null> {
+    const organization = await this.#ws.get(organizations, { id: organizationId });
+    if (!organization) return null;
+    let thresholds = this.#thresholds.get(organization);
+    if (!thresholds) {
+      thresholds = effectiveThresholds(organization);
+      this.#thresholds.set(organization, thresholds);
+    }
+    const evaluation: Evaluation = await rule.evaluate(
+      { ws: this.#ws, organizationId, organization, thresholds, at },
+      subjectId,
+    );
+
+    const open = await this.#ws.where(frictionSignals, { organizationId, kind: rule.kind, subjectId, status: 'OPEN' });
+    const openByCause = new Map(open.map((signal) => [signal.cause, signal]));
+    const findings = [...evaluation.findings].sort((a, b) => compareText(a.cause ?? '', b.cause ?? ''));
+    const held = new Set<string>();
+    for (const finding of findings) {
+      const cause = finding.cause ?? '';
+      if (held.has(cause)) throw new Error(`${rule.kind} found cause "${cause}" twice on ${subjectId}`);
+      held.add(cause);
+      const shape = signalShape(rule.subjectKind, subjectId, finding);
+      const existing = openByCause.get(cause);
+      if (!existing) {
+        const sequence = await this.#nextSequence(organizationId);
+        const signal: FrictionSignal = {
+          id: uuidv5(`${organizationId}:${sequence}`, SIGNAL_NAMESPACE),
+          organizationId,
+          kind: rule.kind,
+          subjectKind: rule.subjectKind,
+          subjectId,
+          cause,
+          status: 'OPEN',
+          ...shape,
+          raisedAt: at,
+          updatedAt: at,
+          resolvedAt: null,
+          sequence,
+        };
+        this.#ws.put(frictionSignals, signal);
+        this.#record(signal, 'RAISED', at, position);
+      } else if (!sameShape(existing, shape)) {
+        const sequence = await this.#nextSequence(organizationId);
+        const when = notBefore(at, existing.updatedAt);
+        const signal = { ...existing, ...shape, updatedAt: when, sequence };
+        this.#ws.put(frictionSignals, signal);
+        this.#record(signal, 'UPDATED', when, position);
+      }
+    }
+    for (const signal of open) {
+      if (held.has(signal.cause)) continue;
+      const sequence = await this.#nextSequence(organizationId);
+      const when = notBefore(at, signal.updatedAt);
+      const resolved = { ...signal, status: 'RESOLVED', resolvedAt: when, updatedAt: when, sequence };
+      this.#ws.put(frictionSignals, resolved);
+      this.#record(resolved, 'RESOLVED', when, position);
+    }
+
+    const key = { organizationId, rule: ruleKey(rule), subjectId };
+    const recheckAt = evaluation.recheckAt && evaluation.recheckAt > at ? evaluation.recheckAt : null;
+    const timer = await this.#ws.get(frictionTimers, key);
+    if (recheckAt) {
+      if (timer?.dueAt.getTime() !== recheckAt.getTime()) {
+        this.#ws.put(frictionTimers, { ...key, dueAt: recheckAt });
+        if (!this.#db) this.#heapOf(organizationId).push({ ...key, dueAt: recheckAt });
+      }
+    } else if (timer) {
+      this.#ws.delete(frictionTimers, key);
+    }
+    return recheckAt;
+  }
+
+  #heapOf(organizationId: string): TimerHeap {
+    let heap = this.#heaps.get(organizationId);
+    if (!heap) {
+      heap = new TimerHeap();
+      this.#heaps.set(organizationId, heap);
+    }
+    return heap;
+  }
+
+  async #frictionState(organizationId: string): Promise<FrictionState> {
+    return (
+      (await this.#ws.get(frictionStates, { organizationId })) ?? { organizationId, sequence: 0n, clock: new Date(0) }
+    );
+  }
+
+  async #nextSequence(organizationId: string): Promise<bigint> {
+    const state = await this.#frictionState(organizationId);
+    const sequence = state.sequence + 1n;
+    this.#ws.put(frictionStates, { ...state, sequence });
+    return sequence;
+  }
+
+  /** The organization's clock after an event that happened at `occurredAt`. */
+  async #advanceClock(organizationId: string, occurredAt: Date): Promise<Date> {
+    const state = await this.#frictionState(organizationId);
+    if (occurredAt <= state.clock) return state.clock;
+    this.#ws.put(frictionStates, { ...state, clock: occurredAt });
+    return occurredAt;
+  }
+
+  #record(signal: FrictionSignal, change: string, at: Date, position: bigint | null): void {
+    const row: FrictionSignalChange = {
+      organizationId: signal.organizationId,
+      sequence: signal.sequence,
+      signalId: signal.id,
+      kind: signal.kind,
+      change,
+      severity: signal.severity,
+      message: signal.message,
+      evidence: signal.evidence,
+      at,
+      position,
+    };
+    this.#ws.put(frictionSignalChanges, row);
+    this.changes.push(row);
+  }
+}
+
+const notBefore = (at: Date, earliest: Date) => (at < earliest ? earliest : at);
+
+type Shape = Pick<FrictionSignal, 'severity' | 'message' | 'evidence' | 'teamIds'>;
+
+function signalShape(subjectKind: SubjectKind, subjectId: string, finding: Finding): Shape {
+  const teamIds = new Set(finding.teamIds ?? []);
+  if (subjectKind === 'TEAM') teamIds.add(subjectId);
+  return {
+    severity: finding.severity,
+    message: finding.message,
+    evidence: [...new Set(finding.evidence)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    teamIds: [...teamIds].sort(compareText),
+  };
+}
+
+function sameShape(signal: FrictionSignal, shape: Shape): boolean {
+  return (
+    signal.severity === shape.severity &&
+    signal.message === shape.message &&
+    signal.evidence.length === shape.evidence.length &&
+    signal.evidence.every((position, index) => position === shape.evidence[index]) &&
+    signal.teamIds.length === shape.teamIds.length &&
+    signal.teamIds.every((id, index) => id === shape.teamIds[index])
+  );
+}
+
+async function subjectsOfKind(ws: WorkingSet, kind: SubjectKind, organizationId: string): Promise<string[]> {
+  switch (kind) {
+    case 'ORGANIZATION':
+      return [organizationId];
+    case 'TEAM':
+      return (await ws.where(teams, { organizationId })).map((row) => row.id);
+    case 'PERSON':
+      return (await ws.where(people, { organizationId })).map((row) => row.id);
+    case 'RESPONSIBILITY':
+      return (await ws.where(responsibilities, { organizationId })).map((row) => row.id);
+    case 'VALUE_STREAM':
+      return (await ws.where(valueStreams, { organizationId })).map((row) => row.id);
+    case 'ASSET':
+      return (await ws.where(assets, { organizationId })).map((row) => row.id);
+  }
+}
+
+/** A binary min-heap of timers in (due, kind, subject) order. */
+class TimerHeap {
+  readonly #items: Timer[] = [];
+
+  push(timer: Timer): void {
+    const items = this.#items;
+    items.push(timer);
+    for (let i = items.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (compareTimers(items[i]!, items[parent]!) >= 0) break;
+      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      i = parent;
+    }
+  }
+
+  peek(): Timer | undefined {
+    return this.#items[0];
+  }
+
+  pop(): Timer | undefined {
+    const items = this.#items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length > 0 && last) {
+      items[0] = last;
+      for (let i = 0; ; ) {
+        const left = 2 * i + 1;
+        const right = left + 1;
+        let smallest = i;
+        if (left < items.length && compareTimers(items[left]!, items[smallest]!) < 0) smallest = left;
+        if (right < items.length && compareTimers(items[right]!, items[smallest]!) < 0) smallest = right;
+        if (smallest === i) break;
+        [items[i], items[smallest]] = [items[smallest]!, items[i]!];
+        i = smallest;
+      }
+    }
+    return top;
+  }
+}

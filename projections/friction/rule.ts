@@ -1,0 +1,137 @@
+// What a friction rule is (DOMAIN.md, "Friction signals"): for one subject,
+// from the read models as they are after an event, the signals that hold now
+// and, when time alone can change that, the moment to look again.
+//
+// Rules are deterministic functions of the rows they read, the organization's
+// thresholds and the evaluation time `at` they are given: no clock of their
+// own, no I/O besides the WorkingSet. That is what makes a replay of the log
+// produce the very signals, with the very times, the live path produced.
+import type { GrowthPhase } from '../../events/common.ts';
+import type { DomainEvent, DomainEventType } from '../../events/index.ts';
+import type { Organization } from '../../src/generated/prisma/client.ts';
+import type { WorkingSet } from '../../src/readModel/workingSet.ts';
+import type { DomainRecord } from '../projection.ts';
+
+export const FRICTION_SIGNAL_KINDS = [
+  'WORK_SLIPPING',
+  'CONTESTED_OWNERSHIP',
+  'INVESTMENT_IMBALANCE',
+  'STALE_AGREEMENT',
+  'SKILL_GAP',
+  'NOT_CROSS_FUNCTIONAL',
+  'FIRST_TEAM_MISALIGNED',
+  'LEADERSHIP_SILO',
+  'MISSED_DEPENDENCY',
+  'MISSING_CONTEXT',
+  'COMMUNICATING_NOT_COLLABORATING',
+  'ASSET_WALLPAPER',
+  'OVERALLOCATION',
+  'DELIVERY_DEGRADING',
+  'FINGER_POINTING',
+] as const;
+export type FrictionSignalKind = (typeof FRICTION_SIGNAL_KINDS)[number];
+
+export const FRICTION_SEVERITIES = ['LOW', 'MEDIUM', 'HIGH'] as const;
+export type FrictionSeverity = (typeof FRICTION_SEVERITIES)[number];
+
+export const SUBJECT_KINDS = ['ORGANIZATION', 'TEAM', 'PERSON', 'RESPONSIBILITY', 'VALUE_STREAM', 'ASSET'] as const;
+export type SubjectKind = (typeof SUBJECT_KINDS)[number];
+
+/** One signal a rule finds on its subject. */
+export type Finding = {
+  /**
+   * Tells apart several signals of one kind on one subject (a dependency id,
+   * the other team of a pair, a sub-rule); omitted when there is one.
+   */
+  cause?: string;
+  severity: FrictionSeverity;
+  message: string;
+  /** Positions of the events behind the finding (the rows' `position`s). */
+  evidence: readonly bigint[];
+  /** Teams the signal concerns besides a team subject (shown on their pages too). */
+  teamIds?: readonly string[];
+};
+
+export type Evaluation = {
+  findings: Finding[];
+  /**
+   * When time alone may change the outcome (a deadline, a sliding window),
+   * the next moment to evaluate again; strictly after `at`.
+   */
+  recheckAt?: Date | null;
+};
+
+export type RuleContext = {
+  ws: WorkingSet;
+  organizationId: string;
+  organization: Organization;
+  /** The effective thresholds: the organization's overrides, else the phase defaults. */
+  thresholds: Readonly<Record<string, number>>;
+  /** The evaluation time (org time): the event's occurredAt, or the due time of a timer. */
+  at: Date;
+};
+
+/** A threshold's default: one number, or one per growth phase. */
+export type ThresholdDefault = number | Readonly<Record<GrowthPhase, number>>;
+
+export type ThresholdDefinition = {
+  description: string;
+  default: ThresholdDefault;
+  /** Inclusive bounds a value set with setFrictionThresholds must respect. */
+  min?: number;
+  max?: number;
+};
+
+type Lookup = { ws: WorkingSet; organizationId: string };
+
+type Affects = {
+  [Type in DomainEventType]?: (
+    event: DomainRecord<Extract<DomainEvent, { type: Type }>>,
+    lookup: Lookup,
+  ) => readonly string[] | Promise<readonly string[]>;
+};
+
+export type FrictionRule = {
+  kind: FrictionSignalKind;
+  subjectKind: SubjectKind;
+  /** What the rule looks for, in a sentence (shown in the API's descriptions). */
+  description: string;
+  thresholds: Readonly<Record<string, ThresholdDefinition>>;
+  /**
+   * For each event type that can change the outcome, the ids of the subjects
+   * to evaluate again (incremental evaluation touches nothing else). Growth
+   * phase and threshold changes re-evaluate every subject of every rule.
+   */
+  affects: Affects;
+  evaluate(context: RuleContext, subjectId: string): Promise<Evaluation>;
+};
+
+export function defineRule(rule: FrictionRule): FrictionRule {
+  return rule;
+}
+
+export const DAY_MS = 86_400_000;
+
+export function addDays(date: Date, days: number): Date {
+  return new Date(date.getTime() + days * DAY_MS);
+}
+
+/** Whole or fractional days from `from` to `to`. */
+export function daysBetween(from: Date, to: Date): number {
+  return (to.getTime() - from.getTime()) / DAY_MS;
+}
+
+/** The earliest of the dates that lie strictly after `at`, or null. */
+export function nextAfter(at: Date, ...dates: (Date | null | undefined)[]): Date | null {
+  let next: Date | null = null;
+  for (const date of dates) {
+    if (date && date.getTime() > at.getTime() && (!next || date.getTime() < next.getTime())) next = date;
+  }
+  return next;
+}
+
+/** Sorted, distinct positions. */
+export function positions(...values: (bigint | null | undefined)[]): bigint[] {
+  const distinct = [...new Set(values.filter((value): value is bigint => typeof value === 'bigint'))];
+  return distinct.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}

@@ -1,0 +1,86 @@
+// DELIVERY_DEGRADING ("velocity loss, rising incidents"): lead time, build time
+// or incidents getting worse across a team's latest observations (DOMAIN.md).
+//
+// Each metric on its own: the team's last `degradationObservations` observations
+// that report it (delivery_metrics in observedAt order, then position). It is
+// degrading when no observation is better (lower) than the one before and the
+// last is at least `degradationPercent` % worse than the first. A first value
+// of 0 has no percentage to grow by: then any rise counts (0 → 1 incident is
+// degrading as long as no observation in between went down).
+//
+// One signal per team naming every degrading metric; MEDIUM for one metric,
+// HIGH for two or three. Evidence: the observations behind those metrics.
+import type { DeliveryMetric } from '../../../src/generated/prisma/client.ts';
+import { deliveryMetrics, teams } from '../../tables.ts';
+import { defineRule, positions } from '../rule.ts';
+
+const team = (event: { data: { teamId: string } }) => [event.data.teamId];
+
+const METRICS = [
+  { field: 'leadTimeHours', label: 'lead time', unit: ' h' },
+  { field: 'buildTimeMinutes', label: 'build time', unit: ' min' },
+  { field: 'incidents', label: 'incidents', unit: '' },
+] as const;
+
+/** At most two decimals, without trailing zeros. */
+const number = (value: number) => String(Math.round(value * 100) / 100);
+
+export const deliveryDegrading = defineRule({
+  kind: 'DELIVERY_DEGRADING',
+  subjectKind: 'TEAM',
+  description: 'A team whose lead time, build time or incidents got steadily worse across its latest observations.',
+  thresholds: {
+    degradationPercent: {
+      description: 'How much worse, in percent, the last observation must be than the first for a metric to degrade.',
+      default: 20,
+      min: 1,
+      max: 10_000,
+    },
+    degradationObservations: {
+      description: 'How many of the latest observations of a metric are compared.',
+      default: 3,
+      min: 2,
+      max: 20,
+    },
+  },
+  affects: {
+    DeliveryMetricsRecorded: team,
+    TeamArchived: team,
+    TeamRenamed: team,
+  },
+  async evaluate({ ws, thresholds }, teamId) {
+    const subject = await ws.get(teams, { id: teamId });
+    if (!subject || subject.archivedAt) return { findings: [] };
+    const percent = thresholds.degradationPercent!;
+    const count = Math.max(2, Math.floor(thresholds.degradationObservations!));
+    const observations = (await ws.where(deliveryMetrics, { teamId })).sort(
+      (a, b) => a.observedAt.getTime() - b.observedAt.getTime() || (a.position < b.position ? -1 : 1),
+    );
+
+    const degrading: { text: string; rows: DeliveryMetric[] }[] = [];
+    for (const { field, label, unit } of METRICS) {
+      const rows = observations.filter((row) => row[field] !== null).slice(-count);
+      if (rows.length < count) continue;
+      const values = rows.map((row) => row[field]!);
+      const first = values[0]!;
+      const last = values.at(-1)!;
+      const steady = values.every((value, i) => i === 0 || value >= values[i - 1]!);
+      const worse = first === 0 ? last > 0 : (last - first) * 100 >= first * percent;
+      if (!steady || !worse) continue;
+      const change = first === 0 ? 'up from 0' : `+${Math.round(((last - first) / first) * 100)}%`;
+      degrading.push({ text: `${label} ${values.map(number).join(' → ')}${unit} (${change})`, rows });
+    }
+    if (degrading.length === 0) return { findings: [] };
+    return {
+      findings: [
+        {
+          severity: degrading.length >= 2 ? 'HIGH' : 'MEDIUM',
+          message: `${subject.name} delivers worse over its last ${count} observations, by ${percent}% or more: ${degrading
+            .map(({ text }) => text)
+            .join('; ')}.`,
+          evidence: positions(...degrading.flatMap(({ rows }) => rows.map((row) => row.position))),
+        },
+      ],
+    };
+  },
+});
