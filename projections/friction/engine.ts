@@ -27,6 +27,7 @@ import type {
   FrictionState,
   Organization,
 } from '../../src/generated/prisma/client.ts';
+import { fromJsonRow, jsonSelectList, prepared } from '../../src/readModel/table.ts';
 import type { WorkingSet } from '../../src/readModel/workingSet.ts';
 import type { DomainRecord } from '../projection.ts';
 import {
@@ -76,7 +77,9 @@ const phaseRules = frictionRules.filter(
  * until the transaction ends. Take it before reading anything.
  */
 export async function lockFriction(db: Queryable, organizationId: string): Promise<void> {
-  await db.query("SELECT pg_advisory_xact_lock(hashtextextended('friction:' || $1::text, 0))", [organizationId]);
+  await db.query(
+    prepared("SELECT pg_advisory_xact_lock(hashtextextended('friction:' || $1::text, 0))", [organizationId]),
+  );
 }
 
 /** Organizations with friction timers due by `now` (in the tables the search path finds first). */
@@ -91,6 +94,8 @@ export async function organizationsWithDueTimers(db: Queryable, now: Date): Prom
 /** Stands for "every subject of the rule" among pending subjects (a phase or threshold change). */
 const EVERY_SUBJECT = '*';
 
+type DueRow = { rule: string; subject_id: string; due_at: string };
+
 type Timer = { organizationId: string; rule: string; subjectId: string; dueAt: Date };
 
 const compareTimers = (a: Timer, b: Timer) =>
@@ -103,8 +108,6 @@ export class FrictionEngine {
   readonly #db: Queryable | undefined;
   /** Memory mode: per organization, every timer set, earliest first (stale entries are skipped when popped). */
   readonly #heaps = new Map<string, TimerHeap>();
-  /** Inline mode: per organization, the time up to which due timers were fired in this transaction. */
-  readonly #firedUpTo = new Map<string, number>();
   readonly #thresholds = new WeakMap<Organization, Record<string, number>>();
   /** The evaluation time of the command being applied (set by beforeEvents). */
   #eventAt: Date | undefined;
@@ -125,9 +128,46 @@ export class FrictionEngine {
    * fire the timers due by then.
    */
   async beforeEvents(first: RecordedEvent): Promise<void> {
-    const at = await this.#advanceClock(first.organizationId, first.occurredAt);
+    const organizationId = first.organizationId;
+    if (!this.#db) {
+      const at = await this.#advanceClock(organizationId, first.occurredAt);
+      this.#eventAt = at;
+      await this.fireDue(organizationId, at);
+      return;
+    }
+    // Inline: the organization, its friction state and the timers due by the
+    // command's time, in one round trip.
+    await this.#ws.flushTables([frictionTimers, frictionStates] as never, this.#db);
+    const start = await this.#db.query<{ state: object | null; organization: object | null; due: DueRow[] | null }>(
+      prepared(
+        `SELECT
+         (SELECT row_to_json(s) FROM (SELECT ${jsonSelectList(frictionStates)} FROM friction_states
+                                      WHERE organization_id = $1) s) AS state,
+         (SELECT row_to_json(o) FROM (SELECT ${jsonSelectList(organizations)} FROM organizations WHERE id = $1) o)
+           AS organization,
+         (SELECT json_agg(t ORDER BY t.due_at, t.rule COLLATE "C", t.subject_id) FROM (
+            SELECT rule, subject_id, due_at FROM friction_timers
+            WHERE organization_id = $1 AND due_at <= greatest($2::timestamptz,
+              (SELECT clock FROM friction_states WHERE organization_id = $1))) t) AS due`,
+        [organizationId, first.occurredAt],
+      ),
+    );
+    const { state, organization, due } = start.rows[0]!;
+    this.#ws.adopt(frictionStates, state ? [fromJsonRow(frictionStates, state as never)] : [], [{ organizationId }]);
+    this.#ws.adopt(organizations, organization ? [fromJsonRow(organizations, organization as never)] : [], [
+      { id: organizationId },
+    ]);
+    const at = await this.#advanceClock(organizationId, first.occurredAt);
     this.#eventAt = at;
-    await this.fireDue(first.organizationId, at);
+    await this.#fireQueue(
+      (due ?? []).map((row) => ({
+        organizationId,
+        rule: row.rule,
+        subjectId: row.subject_id,
+        dueAt: new Date(row.due_at),
+      })),
+      at,
+    );
   }
 
   /** After an event is applied to the read models: note the subjects it may have changed. */
@@ -168,14 +208,37 @@ export class FrictionEngine {
       work.push([rule, ids.sort(compareText)]);
     }
     this.#pending.clear();
-    // The subjects' open signals and timers in two queries, not two per rule and subject.
-    const touched = [...new Set(work.flatMap(([, ids]) => ids))];
-    await this.#ws.preload(frictionSignals, 'subjectId', touched, { organizationId, status: 'OPEN' });
-    await this.#ws.preload(frictionTimers, 'subjectId', touched, { organizationId });
+    // The subjects' open signals and timers in one query, not two per rule and subject.
+    await this.#preloadSubjects(organizationId, [...new Set(work.flatMap(([, ids]) => ids))]);
     const at = this.#eventAt ?? last.occurredAt;
     for (const [rule, subjectIds] of work) {
       for (const subjectId of subjectIds) await this.#evaluate(organizationId, rule, subjectId, at, last.position);
     }
+  }
+
+  async #preloadSubjects(organizationId: string, subjectIds: string[]): Promise<void> {
+    if (!this.#db || subjectIds.length === 0) return;
+    const loaded = await this.#db.query<{ signals: object[] | null; timers: object[] | null }>(
+      prepared(
+        `SELECT
+         (SELECT json_agg(s) FROM (SELECT ${jsonSelectList(frictionSignals)} FROM friction_signals
+            WHERE organization_id = $1 AND status = 'OPEN' AND subject_id = ANY($2::uuid[])) s) AS signals,
+         (SELECT json_agg(t) FROM (SELECT ${jsonSelectList(frictionTimers)} FROM friction_timers
+            WHERE organization_id = $1 AND subject_id = ANY($2::uuid[])) t) AS timers`,
+        [organizationId, subjectIds],
+      ),
+    );
+    const { signals, timers } = loaded.rows[0]!;
+    this.#ws.adopt(
+      frictionSignals,
+      (signals ?? []).map((row) => fromJsonRow(frictionSignals, row as never)),
+      subjectIds.map((subjectId) => ({ organizationId, status: 'OPEN', subjectId })),
+    );
+    this.#ws.adopt(
+      frictionTimers,
+      (timers ?? []).map((row) => fromJsonRow(frictionTimers, row as never)),
+      subjectIds.map((subjectId) => ({ organizationId, subjectId })),
+    );
   }
 
   #pendingSubjects(rule: FrictionRule): Set<string> {
@@ -198,21 +261,23 @@ export class FrictionEngine {
       }
       return;
     }
-    // All events of a command share one occurredAt: the query runs once per command.
-    const fired = this.#firedUpTo.get(organizationId);
-    if (fired !== undefined && fired >= upTo.getTime()) return;
-    this.#firedUpTo.set(organizationId, upTo.getTime());
-    await this.#ws.flushTable(frictionTimers, this.#db);
+    await this.#ws.flushTables([frictionTimers] as never, this.#db);
     const due = await this.#db.query<{ rule: string; subject_id: string; due_at: Date }>(
       `SELECT rule, subject_id, due_at FROM friction_timers
        WHERE organization_id = $1 AND due_at <= $2
        ORDER BY due_at, rule COLLATE "C", subject_id`,
       [organizationId, upTo],
     );
+    await this.#fireQueue(
+      due.rows.map((row) => ({ organizationId, rule: row.rule, subjectId: row.subject_id, dueAt: row.due_at })),
+      upTo,
+    );
+  }
+
+  /** Fires `due` (read from the database) earliest first, and what their evaluations set due by `upTo`. */
+  async #fireQueue(due: Timer[], upTo: Date): Promise<void> {
     const queue = new TimerHeap();
-    for (const row of due.rows) {
-      queue.push({ organizationId, rule: row.rule, subjectId: row.subject_id, dueAt: row.due_at });
-    }
+    for (const timer of due) queue.push(timer);
     for (let timer = queue.pop(); timer; timer = queue.pop()) {
       const next = await this.#fire(timer);
       if (next && next <= upTo) queue.push({ ...timer, dueAt: next });

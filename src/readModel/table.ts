@@ -1,6 +1,7 @@
 // How a read-model row (a Prisma model type, camelCase) maps onto its table.
 // Projections never write SQL by hand: they put and get rows through a
 // WorkingSet, which uses these specs to load and flush them.
+import { createHash } from 'node:crypto';
 
 export type ColumnType =
   | 'uuid'
@@ -64,4 +65,46 @@ export function fromDatabaseRow<Row extends object>(spec: TableSpec<Row>, record
             : value;
   }
   return row as Row;
+}
+
+/** A select list giving a row as JSON losslessly: bigints as text (JSON numbers stop at 2^53). */
+export function jsonSelectList<Row extends object>(spec: TableSpec<Row>): string {
+  return Object.values(spec.columns as Record<string, readonly [string, ColumnType]>)
+    .map(([name, type]) =>
+      type === 'bigint'
+        ? `"${name}"::text AS "${name}"`
+        : type === 'bigint[]'
+          ? `"${name}"::text[] AS "${name}"`
+          : `"${name}"`,
+    )
+    .join(', ');
+}
+
+/** A row selected with jsonSelectList, parsed from JSON, back into the model's shape. */
+export function fromJsonRow<Row extends object>(spec: TableSpec<Row>, record: Record<string, unknown>): Row {
+  const row: Record<string, unknown> = {};
+  for (const field of Object.keys(spec.columns) as (keyof Row & string)[]) {
+    const [column, type] = spec.columns[field];
+    const value = record[column];
+    row[field] =
+      value === null || value === undefined
+        ? null
+        : type === 'bigint'
+          ? BigInt(value as string)
+          : type === 'bigint[]'
+            ? (value as string[]).map(BigInt)
+            : type === 'timestamptz'
+              ? new Date(value as string)
+              : value;
+  }
+  return row as Row;
+}
+
+/**
+ * The SQL as a named prepared statement: parsed and planned once per
+ * connection, then only bound and run. Read-model statements are few and
+ * fixed (one per table and filter shape), so the cache stays small.
+ */
+export function prepared(text: string, values: unknown[]): { name: string; text: string; values: unknown[] } {
+  return { name: `rm_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`, text, values };
 }

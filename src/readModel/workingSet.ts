@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Queryable } from '../eventStore/types.ts';
-import { type ColumnType, fromDatabaseRow, keyOf, type TableSpec, toJsonRow } from './table.ts';
+import { type ColumnType, fromDatabaseRow, keyOf, prepared, type TableSpec, toJsonRow } from './table.ts';
 
 type Entry = { row: object | undefined; dirty: boolean; deleted: boolean };
 
@@ -133,6 +133,17 @@ export class WorkingSet {
     for (const value of missing) state.loaded.push({ equal: { ...filter, [field]: value } });
   }
 
+  /**
+   * Rows the caller read from the database itself (several tables in one
+   * query), with the filters they answer completely: later reads those
+   * filters cover need no query.
+   */
+  adopt<Row extends object>(spec: TableSpec<Row>, rows: Row[], complete: readonly Partial<Row>[] = []): void {
+    const state = this.#state(erase(spec));
+    this.#remember(state, spec, rows);
+    for (const filter of complete) state.loaded.push({ equal: { ...filter } });
+  }
+
   /** Rows read from the database: cached unless this transaction already has them. */
   #remember<Row extends object>(state: TableState, spec: TableSpec<Row>, rows: Row[]): void {
     for (const loaded of rows) {
@@ -160,8 +171,45 @@ export class WorkingSet {
 
   /** Writes every change: upserts and deletes, a few statements per table. */
   async flush(db: Queryable | undefined = this.#db): Promise<void> {
+    await this.flushTables([...this.#tables.keys()], db);
+  }
+
+  /**
+   * Writes the changes of these tables, in one statement when they are few
+   * (the usual command), in chunks of statements when they are many.
+   */
+  async flushTables(specs: readonly LooseSpec[], db: Queryable | undefined = this.#db): Promise<void> {
     if (!db) throw new Error('flush needs a connection');
-    for (const spec of this.#tables.keys()) await this.flushTable(spec, db);
+    const statements: Statement[] = [];
+    let rows = 0;
+    for (const spec of specs) {
+      const { upserts, deletes } = this.#takeChanges(spec, false);
+      for (let i = 0; i < upserts.length; i += FLUSH_CHUNK) {
+        statements.push(upsertStatement(spec, upserts.slice(i, i + FLUSH_CHUNK)));
+      }
+      for (let i = 0; i < deletes.length; i += FLUSH_CHUNK) {
+        statements.push(deleteStatement(spec, deletes.slice(i, i + FLUSH_CHUNK)));
+      }
+      rows += upserts.length + deletes.length;
+    }
+    if (rows <= FLUSH_CHUNK) await runStatements(db, statements);
+    else for (const statement of statements) await runStatements(db, [statement]);
+  }
+
+  /** The dirty rows of a table, marked clean: rows to upsert and keys to delete. */
+  #takeChanges(spec: LooseSpec, fresh: boolean): { upserts: object[]; deletes: object[] } {
+    const upserts: object[] = [];
+    const deletes: object[] = [];
+    const state = this.#tables.get(spec);
+    if (!state) return { upserts, deletes };
+    for (const entry of state.entries.values()) {
+      if (!entry.dirty || !entry.row) continue;
+      if (entry.deleted) {
+        if (!fresh) deletes.push(entry.row);
+      } else upserts.push(entry.row);
+      entry.dirty = false;
+    }
+    return { upserts, deletes };
   }
 
   /** The tables holding changes; a bulk load can flush them on separate connections. */
@@ -175,26 +223,9 @@ export class WorkingSet {
    * must then be a client, not a pool.
    */
   async flushTable(spec: LooseSpec, db: Queryable, options: { fresh?: boolean } = {}): Promise<void> {
-    const state = this.#tables.get(spec);
-    if (!state) return;
-    const upserts: object[] = [];
-    const deletes: object[] = [];
-    for (const entry of state.entries.values()) {
-      if (!entry.dirty || !entry.row) continue;
-      if (entry.deleted) {
-        if (!options.fresh) deletes.push(entry.row);
-      } else upserts.push(entry.row);
-      entry.dirty = false;
-    }
-    if (options.fresh) {
-      await copyRows(db as pg.ClientBase, spec, upserts);
-    } else {
-      for (let i = 0; i < upserts.length; i += FLUSH_CHUNK)
-        await upsertRows(db, spec, upserts.slice(i, i + FLUSH_CHUNK));
-    }
-    for (let i = 0; i < deletes.length; i += FLUSH_CHUNK) {
-      await deleteRows(db, spec, deletes.slice(i, i + FLUSH_CHUNK));
-    }
+    if (!options.fresh) return this.flushTables([spec], db);
+    const { upserts } = this.#takeChanges(spec, true);
+    await copyRows(db as pg.ClientBase, spec, upserts);
   }
 
   /** Every live row of a table (memory mode: rebuild comparisons, tests). */
@@ -232,8 +263,10 @@ export class WorkingSet {
       where.push(`${quote(name)} = ANY($${values.length}::${type}[])`);
     }
     const result = await this.#db!.query<Record<string, unknown>>(
-      `SELECT ${selectList(erase(spec))} FROM ${quote(spec.table)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
-      values,
+      prepared(
+        `SELECT ${selectList(erase(spec))} FROM ${quote(spec.table)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
+        values,
+      ),
     );
     return result.rows.map((record) => fromDatabaseRow(spec, record));
   }
@@ -354,34 +387,57 @@ function recordsetColumns(spec: LooseSpec): string {
     .join(', ');
 }
 
-async function upsertRows(db: Queryable, spec: LooseSpec, rows: object[]): Promise<void> {
+type Statement = { sql: (parameter: string) => string; parameter: string };
+
+/** INSERT … ON CONFLICT UPDATE of `rows`, from a jsonb parameter. */
+function upsertStatement(spec: LooseSpec, rows: object[]): Statement {
   const columns = Object.values(spec.columns).map(([name]) => quote(name));
   const keyColumns = spec.key.map((field) => quote(column(spec, field)[0]));
   const updates = columns.filter((column) => !keyColumns.includes(column)).map((c) => `${c} = excluded.${c}`);
-  await db.query(
-    `INSERT INTO ${quote(spec.table)} (${columns.join(', ')})
-     SELECT ${columns.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${recordsetColumns(spec)})
-     ON CONFLICT (${keyColumns.join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
-    [JSON.stringify(rows.map((row) => toJsonRow(spec as unknown as TableSpec<object>, row)))],
-  );
+  return {
+    sql: (parameter) =>
+      `INSERT INTO ${quote(spec.table)} (${columns.join(', ')})
+       SELECT ${columns.join(', ')} FROM jsonb_to_recordset(${parameter}::jsonb) AS r(${recordsetColumns(spec)})
+       ON CONFLICT (${keyColumns.join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
+    parameter: JSON.stringify(rows.map((row) => toJsonRow(spec as unknown as TableSpec<object>, row))),
+  };
 }
 
-async function deleteRows(db: Queryable, spec: LooseSpec, keys: object[]): Promise<void> {
+/** DELETE of the rows with these keys, from a jsonb parameter. */
+function deleteStatement(spec: LooseSpec, keys: object[]): Statement {
   const keyColumns = spec.key.map((field) => column(spec, field));
-  await db.query(
-    `DELETE FROM ${quote(spec.table)} t USING jsonb_to_recordset($1::jsonb) AS k(${keyColumns
-      .map(([name, type]) => `${quote(name)} ${type}`)
-      .join(', ')})
-     WHERE ${keyColumns.map(([name]) => `t.${quote(name)} = k.${quote(name)}`).join(' AND ')}`,
-    [
-      JSON.stringify(
-        keys.map((key) =>
-          Object.fromEntries(
-            spec.key.map((field) => [column(spec, field)[0], toParameter((key as Record<string, unknown>)[field])]),
-          ),
+  return {
+    sql: (parameter) =>
+      `DELETE FROM ${quote(spec.table)} t USING jsonb_to_recordset(${parameter}::jsonb) AS k(${keyColumns
+        .map(([name, type]) => `${quote(name)} ${type}`)
+        .join(', ')})
+       WHERE ${keyColumns.map(([name]) => `t.${quote(name)} = k.${quote(name)}`).join(' AND ')}`,
+    parameter: JSON.stringify(
+      keys.map((key) =>
+        Object.fromEntries(
+          spec.key.map((field) => [column(spec, field)[0], toParameter((key as Record<string, unknown>)[field])]),
         ),
       ),
-    ],
+    ),
+  };
+}
+
+/**
+ * Runs the statements in one round trip: one alone, several as data-modifying
+ * CTEs of one statement (they touch different rows, so their order does not matter).
+ */
+async function runStatements(db: Queryable, statements: Statement[]): Promise<void> {
+  if (statements.length === 0) return;
+  if (statements.length === 1) {
+    await db.query(prepared(statements[0]!.sql('$1'), [statements[0]!.parameter]));
+    return;
+  }
+  const ctes = statements.map((statement, index) => `w${index} AS (${statement.sql(`$${index + 1}`)})`);
+  await db.query(
+    prepared(
+      `WITH ${ctes.join(',\n')} SELECT 1`,
+      statements.map((statement) => statement.parameter),
+    ),
   );
 }
 

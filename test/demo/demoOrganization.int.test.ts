@@ -1,7 +1,8 @@
 // The demo organization (`npm run seed:demo`), checked from the read models:
 // the brief's numbers (streams, teams, people, phases, agreements, ledgers,
 // investment), the consistency an org designer expects, one SQL check per
-// deliberate friction (each one present, and only where it was planted), and
+// deliberate friction (each one present, and only where it was planted), the
+// friction signals those raise (and the ones resolved over the story), and
 // determinism: two seeds give the same events, people and teams.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventCatalog } from '../../events/index.ts';
@@ -445,4 +446,59 @@ describe('seeding the demo', () => {
     },
     SEED_TIMEOUT,
   );
+});
+
+describe('the demo organization’s friction signals', () => {
+  type SignalRow = { kind: string; status: string; subject: string; raised_at: Date; resolved_at: Date | null };
+  /** Every signal with its subject's name, whatever the subject is. */
+  const signals = () =>
+    rows<SignalRow>(
+      `SELECT s.kind, s.status, s.raised_at, s.resolved_at,
+              coalesce(t.name, p.name, r.title, v.name, a.title, o.name) AS subject
+       FROM friction_signals s
+       LEFT JOIN teams t ON t.id = s.subject_id LEFT JOIN people p ON p.id = s.subject_id
+       LEFT JOIN responsibilities r ON r.id = s.subject_id LEFT JOIN value_streams v ON v.id = s.subject_id
+       LEFT JOIN assets a ON a.id = s.subject_id LEFT JOIN organizations o ON o.id = s.subject_id
+       WHERE s.organization_id = $1`,
+    );
+  const open = async (kind: string) =>
+    (await signals())
+      .filter((signal) => signal.kind === kind && signal.status === 'OPEN')
+      .map((signal) => signal.subject)
+      .sort();
+
+  it('shows every planted friction at once, on the subject it was planted on', async () => {
+    const kinds = new Set((await signals()).filter((s) => s.status === 'OPEN').map((s) => s.kind));
+    // Every kind but LEADERSHIP_SILO: the demo grew a leadership team (see below).
+    expect(kinds.size).toBe(14);
+    expect(await open('NOT_CROSS_FUNCTIONAL')).toEqual(['Delivery Tracking']);
+    expect(await open('SKILL_GAP')).toEqual(['Recommendations']);
+    expect(await open('STALE_AGREEMENT')).toEqual(['Fraud Detection']);
+    expect(await open('CONTESTED_OWNERSHIP')).toEqual(['Payment incident response']);
+    expect(await open('WORK_SLIPPING')).toEqual(['GDPR data requests', 'On-call for payments']);
+    expect(await open('MISSING_CONTEXT')).toEqual(['Merchant Analytics']);
+    expect(await open('FINGER_POINTING')).toEqual(['Merchant Analytics']);
+    expect(await open('DELIVERY_DEGRADING')).toEqual(['Catalog']);
+    expect(await open('INVESTMENT_IMBALANCE')).toEqual(['Checkout', 'Search & Discovery']);
+    expect(await open('COMMUNICATING_NOT_COLLABORATING')).toEqual(['Delivery Tracking']);
+    expect(await open('OVERALLOCATION')).toHaveLength(1);
+    expect(await open('FIRST_TEAM_MISALIGNED')).toHaveLength(2);
+    expect(await open('MISSED_DEPENDENCY')).toEqual(expect.arrayContaining(['Catalog', 'Merchant Onboarding']));
+    expect(await open('ASSET_WALLPAPER')).toEqual(expect.arrayContaining(['Logistics']));
+  });
+
+  it('resolved some over its history, in org time', async () => {
+    const resolved = (await signals()).filter((signal) => signal.status === 'RESOLVED');
+    const kinds = new Set(resolved.map((signal) => signal.kind));
+    expect(kinds.size).toBeGreaterThanOrEqual(5);
+    // The leadership silo of the early scaleup was resolved once the leadership team formed.
+    expect(kinds.has('LEADERSHIP_SILO')).toBe(true);
+    for (const signal of resolved) {
+      expect(signal.resolved_at!.getTime()).toBeGreaterThanOrEqual(signal.raised_at.getTime());
+      expect(signal.resolved_at!.getTime()).toBeLessThanOrEqual(NOW.getTime());
+    }
+    // Spread over the story, not all at the moment of seeding.
+    const days = new Set(resolved.map((signal) => signal.resolved_at!.toISOString().slice(0, 7)));
+    expect(days.size).toBeGreaterThanOrEqual(3);
+  });
 });

@@ -37,9 +37,16 @@ const join = (org: Commands, teamId: string, personId: string) =>
 const changesOfSignal = async (org: Commands, signalId: string) =>
   (await changesOf(db, org)).filter((change) => change.signal_id === signalId).map((change) => change.change);
 
+/** An organization where a person without a first team is flagged at once (the default gives new hires 14 days). */
+async function withoutGrace() {
+  const org = await newOrganization(db);
+  await org.run(setFrictionThresholds, { thresholds: { firstTeamGraceDays: 0 } });
+  return org;
+}
+
 describe('FIRST_TEAM_MISALIGNED', () => {
   it('is raised on a person without a first team, and resolved when they choose one', async () => {
-    const org = await newOrganization(db);
+    const org = await withoutGrace();
     const ada = await register(org, 'Ada');
     const [raised] = await openOn(db, org, KIND, ada.id);
     expect(raised).toMatchObject({
@@ -70,7 +77,7 @@ describe('FIRST_TEAM_MISALIGNED', () => {
   });
 
   it('is raised again, once, when the person leaves their first team or it is archived', async () => {
-    const org = await newOrganization(db);
+    const org = await withoutGrace();
     const [payments, search] = [await team(org, 'Payments'), await team(org, 'Search')];
     const ada = await register(org, 'Ada');
     await join(org, payments, ada.id);
@@ -97,7 +104,7 @@ describe('FIRST_TEAM_MISALIGNED', () => {
   });
 
   it('is raised (HIGH) on a manager whose first team is made of their own reports', async () => {
-    const org = await newOrganization(db);
+    const org = await withoutGrace();
     const payments = await team(org, 'Payments');
     const grace = await register(org, 'Grace');
     const ada = await register(org, 'Ada', grace.id);
@@ -141,7 +148,7 @@ describe('FIRST_TEAM_MISALIGNED', () => {
   });
 
   it('counts no offboarded people, and resolves without flicker when the person is offboarded', async () => {
-    const org = await newOrganization(db);
+    const org = await withoutGrace();
     const payments = await team(org, 'Payments');
     const grace = await register(org, 'Grace');
     const ada = await register(org, 'Ada', grace.id);

@@ -9,6 +9,7 @@
 import type { Agreement, Team } from '../../../src/generated/prisma/client.ts';
 import type { WorkingSet } from '../../../src/readModel/workingSet.ts';
 import { agreements, responsibilities, teams } from '../../tables.ts';
+import { agreementsListing } from '../reads.ts';
 import { defineRule, positions } from '../rule.ts';
 
 type RuleLookup = { ws: WorkingSet };
@@ -47,9 +48,7 @@ export const contestedOwnership = defineRule({
     if (!subject) return { findings: [] };
     const limit = thresholds.contestedTeams!;
     const listing: { team: Team; agreement: Agreement }[] = [];
-    for (const agreement of await ws.containing(agreements, 'responsibilityIds', responsibilityId, {
-      status: 'RATIFIED',
-    })) {
+    for (const agreement of await agreementsListing(ws, responsibilityId, { status: 'RATIFIED' })) {
       const team = await ws.get(teams, { id: agreement.teamId });
       if (team && !team.archivedAt) listing.push({ team, agreement });
     }

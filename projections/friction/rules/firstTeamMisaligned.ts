@@ -10,7 +10,7 @@
 //   misalignment too), or a first team that is no longer valid (archived, or
 //   no longer a current membership: a state the commands clear right away with
 //   FirstTeamCleared, judged for logs that lack it). Not before
-//   `firstTeamGraceDays` after registration (default 0); until then the
+//   `firstTeamGraceDays` after registration (default 14: a new hire has two weeks to choose); until then the
 //   deadline is the recheck time.
 // - MANAGER (HIGH): a valid first team whose other current members (at least
 //   one) all report directly to the person (managerId = the person). A leader's
@@ -27,6 +27,7 @@
 import type { Membership, Person } from '../../../src/generated/prisma/client.ts';
 import type { WorkingSet } from '../../../src/readModel/workingSet.ts';
 import { memberships, people, teams } from '../../tables.ts';
+import { personMemberships, teamMemberships } from '../reads.ts';
 import { addDays, defineRule, type Finding, nextAfter, positions } from '../rule.ts';
 
 type Lookup = { ws: WorkingSet };
@@ -45,7 +46,7 @@ const membershipOf = async (event: { data: { teamId: string; personId: string } 
 /** Current memberships of people not offboarded, with the people. */
 async function currentMembers(ws: WorkingSet, teamId: string) {
   const members: { membership: Membership; member: Person }[] = [];
-  for (const membership of await ws.where(memberships, { teamId, to: null })) {
+  for (const membership of await teamMemberships(ws, teamId)) {
     const member = await ws.get(people, { id: membership.personId });
     if (member && !member.offboardedAt) members.push({ membership, member });
   }
@@ -62,7 +63,7 @@ export const firstTeamMisaligned = defineRule({
   thresholds: {
     firstTeamGraceDays: {
       description: 'How many days after registration a person may be without a first team before it is a signal.',
-      default: 0,
+      default: 14,
       min: 0,
       max: 365,
     },
@@ -125,7 +126,7 @@ export const firstTeamMisaligned = defineRule({
     const deadline = addDays(subject.registeredAt, thresholds.firstTeamGraceDays!);
     if (at < deadline) return { findings: [], recheckAt: nextAfter(at, deadline) };
     const own = [];
-    for (const membership of await ws.where(memberships, { personId, to: null })) {
+    for (const membership of await personMemberships(ws, personId)) {
       const team = await ws.get(teams, { id: membership.teamId });
       if (team && !team.archivedAt) own.push({ membership, team });
     }

@@ -18,6 +18,7 @@
 import type { Team } from '../../../src/generated/prisma/client.ts';
 import type { WorkingSet } from '../../../src/readModel/workingSet.ts';
 import { memberships, people, teams } from '../../tables.ts';
+import { teamMemberships } from '../reads.ts';
 import { defineRule, positions } from '../rule.ts';
 
 const HEADS = [
@@ -72,7 +73,7 @@ export const leadershipSilo = defineRule({
       if (team.archivedAt) continue;
       const held = new Set<string>();
       const evidence: bigint[] = [];
-      for (const membership of await ws.where(memberships, { teamId: team.id, to: null })) {
+      for (const membership of await teamMemberships(ws, team.id)) {
         const member = await ws.get(people, { id: membership.personId });
         if (!member || member.offboardedAt) continue;
         held.add(member.discipline);

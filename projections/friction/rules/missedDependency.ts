@@ -57,6 +57,11 @@ export const missedDependency = defineRule({
     const open = (await ws.where(dependencies, { fromTeamId: teamId, resolvedAt: null })).sort((a, b) =>
       a.id < b.id ? -1 : 1,
     );
+    await ws.preload(
+      teams,
+      'id',
+      open.map((dependency) => dependency.toTeamId),
+    );
     for (const dependency of open) {
       const other = await ws.get(teams, { id: dependency.toTeamId });
       const otherName = other?.name ?? 'an unknown team';

@@ -15,6 +15,7 @@
 import { DISCIPLINES } from '../../../events/common.ts';
 import type { Membership, Person } from '../../../src/generated/prisma/client.ts';
 import { memberships, people, teams } from '../../tables.ts';
+import { teamMemberships } from '../reads.ts';
 import { defineRule, positions } from '../rule.ts';
 
 const team = (event: { data: { teamId: string } }) => [event.data.teamId];
@@ -48,7 +49,7 @@ export const notCrossFunctional = defineRule({
     const subject = await ws.get(teams, { id: teamId });
     if (!subject || subject.archivedAt || subject.kind !== 'STREAM_ALIGNED') return { findings: [] };
     const current: { membership: Membership; member: Person }[] = [];
-    for (const membership of await ws.where(memberships, { teamId, to: null })) {
+    for (const membership of await teamMemberships(ws, teamId)) {
       const member = await ws.get(people, { id: membership.personId });
       if (member && !member.offboardedAt) current.push({ membership, member });
     }

@@ -1,5 +1,6 @@
 // OVERALLOCATION ("burnout"): a person's allocations summing over 100 %.
 import { memberships, people, teams } from '../../tables.ts';
+import { personMemberships } from '../reads.ts';
 import { defineRule, type FrictionSeverity, positions } from '../rule.ts';
 
 const person = (event: { data: { personId: string } }) => [event.data.personId];
@@ -29,7 +30,7 @@ export const overallocation = defineRule({
     if (!subject || subject.offboardedAt) return { findings: [] };
     const limit = thresholds.overallocationPercent!;
     const current = [];
-    for (const membership of await ws.where(memberships, { personId, to: null })) {
+    for (const membership of await personMemberships(ws, personId)) {
       const team = await ws.get(teams, { id: membership.teamId });
       if (team && !team.archivedAt) current.push({ membership, team });
     }

@@ -14,6 +14,7 @@
 import type { Membership } from '../../../src/generated/prisma/client.ts';
 import type { WorkingSet } from '../../../src/readModel/workingSet.ts';
 import { agreements, memberships, people, teams } from '../../tables.ts';
+import { teamMemberships } from '../reads.ts';
 import { defineRule, positions } from '../rule.ts';
 
 type RuleLookup = { ws: WorkingSet };
@@ -68,7 +69,7 @@ export const skillGap = defineRule({
 
     const rows: Membership[] = [];
     const held = new Set<string>();
-    for (const row of await ws.where(memberships, { teamId, to: null })) {
+    for (const row of await teamMemberships(ws, teamId)) {
       const member = await ws.get(people, { id: row.personId });
       if (!member || member.offboardedAt) continue;
       rows.push(row);

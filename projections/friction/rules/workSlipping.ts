@@ -25,6 +25,7 @@
 import type { Agreement, Team } from '../../../src/generated/prisma/client.ts';
 import type { WorkingSet } from '../../../src/readModel/workingSet.ts';
 import { agreements, memberships, ownershipIntervals, people, responsibilities, teams } from '../../tables.ts';
+import { agreementsListing } from '../reads.ts';
 import { addDays, defineRule, type Finding, nextAfter, positions } from '../rule.ts';
 
 type RuleLookup = { ws: WorkingSet };
@@ -43,9 +44,7 @@ const byName = (a: { team: Team }, b: { team: Team }) =>
 async function teamsOf(ws: WorkingSet, responsibilityId: string) {
   const active: { team: Team; agreement: Agreement }[] = [];
   const archived: { team: Team; agreement: Agreement }[] = [];
-  for (const agreement of await ws.containing(agreements, 'responsibilityIds', responsibilityId, {
-    status: 'RATIFIED',
-  })) {
+  for (const agreement of await agreementsListing(ws, responsibilityId, { status: 'RATIFIED' })) {
     const team = await ws.get(teams, { id: agreement.teamId });
     if (team) (team.archivedAt ? archived : active).push({ team, agreement });
   }

@@ -1,0 +1,428 @@
+// `npm run bench:signals`: what evaluating the friction rules adds to a
+// command, per event, beside the append itself, measured in the same run on
+// the same commands: the demo organization (scale 1) and the 10x one.
+//
+// Every command of a realistic mix (membership allocations, handoffs,
+// interactions, dependency status, delivery metrics, investment reports,
+// responsibility owners, agreement revisits, skills) runs through
+// executeCommand, as the API runs it, with two probes:
+//   append      store.appendMany inside the command's transaction (the event
+//               store's own cost: the PL/pgSQL append, position reservation)
+//   evaluation  the friction engine: due timers, the rules of the subjects the
+//               event touches, reconciling signals, and writing the friction
+//               rows (signals, changes, timers); plus the per-command
+//               organization lock, measured on its own and added
+// The target (issue 6): evaluation adds under 0.5x to an append.
+//
+// Environment: BENCH_COMMANDS (600 per organization), BENCH_SCALES ("1,10"), BENCH_DATABASE_URL
+// (else an embedded PostgreSQL with default durability). Results:
+// bench/RESULTS.md, "Friction signals (bench:signals)".
+import type pg from 'pg';
+import { createEventCatalog } from '../events/index.ts';
+import { FrictionEngine } from '../projections/friction/engine.ts';
+import { frictionRules } from '../projections/friction/rules/index.ts';
+import { frictionSignalChanges, frictionSignals, frictionStates, frictionTimers } from '../projections/tables.ts';
+import { revisitAgreement } from '../src/agreements/agreements.ts';
+import { recordHandoff, recordInteraction } from '../src/collaboration/collaboration.ts';
+import type { CommandHandler } from '../src/commands/command.ts';
+import { type CommandDeps, executeCommand } from '../src/commands/execute.ts';
+import { createPool } from '../src/db/pool.ts';
+import { seedDemoOrganization } from '../src/demo/demoOrganization.ts';
+import { changeDependencyStatus } from '../src/dependencies/dependencies.ts';
+import { EventStore } from '../src/eventStore/eventStore.ts';
+import type { RecordedEvent } from '../src/eventStore/types.ts';
+import { reportInvestmentMix } from '../src/investment/investment.ts';
+import { recordDeliveryMetrics } from '../src/metrics/deliveryMetrics.ts';
+import { updatePersonSkills } from '../src/people/people.ts';
+import type { WorkingSet } from '../src/readModel/workingSet.ts';
+import { assignResponsibility, unassignResponsibility } from '../src/responsibilities/responsibilities.ts';
+import { changeMembership } from '../src/teams/teams.ts';
+import {
+  describeMachine,
+  envNumber,
+  formatMachine,
+  formatNumber,
+  formatRatio,
+  markdownTable,
+  median,
+  now,
+  openBenchDatabase,
+  percentile,
+} from './support.ts';
+
+const COMMANDS = Math.round(envNumber('BENCH_COMMANDS', 600));
+/** BENCH_SCALES: the demo scales to measure, e.g. "1" for a quick run. */
+const SCALES = (process.env.BENCH_SCALES ?? '1,10').split(',').map((scale) => Math.round(Number(scale)));
+const TARGET = 0.5;
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Time spent in the probes, accumulated. */
+class Probe {
+  appendMs = 0;
+  evaluationMs = 0;
+  /** Parts of evaluationMs: timers and clock, collecting subjects, evaluating them, writing the rows. */
+  beforeMs = 0;
+  collectMs = 0;
+  evaluateMs = 0;
+  flushMs = 0;
+  events = 0;
+  changes = 0;
+}
+
+/** The event store with its appends timed. */
+class TimedStore extends EventStore {
+  probe = new Probe();
+
+  override async appendMany(...args: Parameters<EventStore['appendMany']>): ReturnType<EventStore['appendMany']> {
+    const started = now();
+    try {
+      return await super.appendMany(...args);
+    } finally {
+      this.probe.appendMs += now() - started;
+    }
+  }
+}
+
+const FRICTION_TABLES = [frictionSignals, frictionSignalChanges, frictionTimers, frictionStates] as const;
+
+/** The friction engine with its work timed, writing its own rows inside the timing. */
+class TimedEngine extends FrictionEngine {
+  readonly #probe: Probe;
+  readonly #ws: WorkingSet;
+  readonly #client: pg.PoolClient;
+
+  constructor(ws: WorkingSet, client: pg.PoolClient, probe: Probe) {
+    super(ws, client);
+    this.#ws = ws;
+    this.#client = client;
+    this.#probe = probe;
+  }
+
+  override async beforeEvents(first: RecordedEvent): Promise<void> {
+    const started = now();
+    try {
+      await super.beforeEvents(first);
+    } finally {
+      this.#probe.evaluationMs += now() - started;
+      this.#probe.beforeMs += now() - started;
+    }
+  }
+
+  override async collect(event: RecordedEvent): Promise<void> {
+    const started = now();
+    try {
+      await super.collect(event);
+    } finally {
+      this.#probe.evaluationMs += now() - started;
+      this.#probe.collectMs += now() - started;
+      this.#probe.events += 1;
+    }
+  }
+
+  override async evaluateCollected(last: RecordedEvent): Promise<void> {
+    const started = now();
+    const before = this.changes.length;
+    try {
+      await super.evaluateCollected(last);
+      this.#probe.evaluateMs += now() - started;
+      const flushing = now();
+      await this.#ws.flushTables(FRICTION_TABLES as never, this.#client);
+      this.#probe.flushMs += now() - flushing;
+    } finally {
+      this.#probe.evaluationMs += now() - started;
+      this.#probe.changes += this.changes.length - before;
+    }
+  }
+}
+
+/** Where evaluation time goes: each rule's evaluate and affects, timed in place. */
+const ruleTimes = new Map<string, { evaluateMs: number; evaluations: number; affectsMs: number }>();
+for (const rule of frictionRules) {
+  const key = `${rule.kind}:${rule.subjectKind}`;
+  const times = { evaluateMs: 0, evaluations: 0, affectsMs: 0 };
+  ruleTimes.set(key, times);
+  const evaluate = rule.evaluate.bind(rule);
+  rule.evaluate = async (context, subjectId) => {
+    const started = now();
+    try {
+      return await evaluate(context, subjectId);
+    } finally {
+      times.evaluateMs += now() - started;
+      times.evaluations += 1;
+    }
+  };
+  const affects = rule.affects as Record<string, (...args: unknown[]) => unknown>;
+  for (const [type, affected] of Object.entries(affects)) {
+    affects[type] = async (...args: unknown[]) => {
+      const started = now();
+      try {
+        return await affected(...args);
+      } finally {
+        times.affectsMs += now() - started;
+      }
+    };
+  }
+}
+
+/** A small seeded PRNG (mulberry32): the same mix on every run. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+type Step = { handler: CommandHandler<never, unknown>; input: unknown };
+
+/** The command mix, drawn from the organization's current read models. */
+async function workload(pool: pg.Pool, organizationId: string, count: number): Promise<Step[]> {
+  const rows = async <Row>(sql: string) => (await pool.query(sql, [organizationId])).rows as Row[];
+  const memberships = await rows<{ team_id: string; person_id: string; allocation: number }>(
+    `SELECT m.team_id, m.person_id, m.allocation FROM memberships m JOIN teams t ON t.id = m.team_id
+     WHERE m.organization_id = $1 AND m.valid_to IS NULL AND t.archived_at IS NULL ORDER BY m.id`,
+  );
+  const teams = await rows<{ id: string }>(
+    'SELECT id FROM teams WHERE organization_id = $1 AND archived_at IS NULL ORDER BY id',
+  );
+  const ratified = await rows<{ team_id: string }>(
+    `SELECT DISTINCT a.team_id FROM agreements a JOIN teams t ON t.id = a.team_id
+     WHERE a.organization_id = $1 AND a.status = 'RATIFIED' AND t.archived_at IS NULL ORDER BY a.team_id`,
+  );
+  const dependencies = await rows<{ id: string }>(
+    'SELECT id FROM dependencies WHERE organization_id = $1 AND resolved_at IS NULL ORDER BY id',
+  );
+  const responsibilities = await rows<{ id: string }>(
+    'SELECT id FROM responsibilities WHERE organization_id = $1 ORDER BY id',
+  );
+  const people = await rows<{ id: string; skills: string[] }>(
+    'SELECT id, skills FROM people WHERE organization_id = $1 AND offboarded_at IS NULL ORDER BY id',
+  );
+  const next = random(42);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
+  const owned = new Set<string>();
+  const statuses = ['OK', 'SLOWING', 'BLOCKING'] as const;
+  // Handlers differ in their input types; each step pairs one with an input it accepts.
+  // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of handlers
+  const step = (handler: CommandHandler<any, unknown>, input: unknown): Step => ({
+    handler: handler as unknown as CommandHandler<never, unknown>,
+    input,
+  });
+  const makers: (() => Step)[] = [
+    () => {
+      const membership = pick(memberships);
+      membership.allocation = membership.allocation >= 60 ? membership.allocation - 10 : membership.allocation + 10;
+      return step(changeMembership, {
+        teamId: membership.team_id,
+        personId: membership.person_id,
+        allocation: membership.allocation,
+      });
+    },
+    () =>
+      step(recordHandoff, {
+        teamId: pick(teams).id,
+        title: 'Bench requirement',
+        reviewedWithEngineering: next() < 0.6,
+        reviewedWithProduct: true,
+      }),
+    () => {
+      const a = pick(teams).id;
+      let b = pick(teams).id;
+      if (b === a) b = teams[(teams.findIndex((team) => team.id === a) + 1) % teams.length]!.id;
+      return step(recordInteraction, { teamIds: [a, b], kind: next() < 0.7 ? 'STATUS_UPDATE' : 'JOINT_WORK' });
+    },
+    () => step(changeDependencyStatus, { dependencyId: pick(dependencies).id, status: pick(statuses) }),
+    () =>
+      step(recordDeliveryMetrics, {
+        teamId: pick(teams).id,
+        leadTimeHours: Math.round(10 + next() * 50),
+        buildTimeMinutes: Math.round(5 + next() * 20),
+        incidents: Math.floor(next() * 4),
+      }),
+    () => {
+      const features = 50 + Math.floor(next() * 40);
+      const techDebt = Math.floor((100 - features) / 2);
+      return step(reportInvestmentMix, {
+        teamId: pick(teams).id,
+        period: '2026-11',
+        features,
+        techDebt,
+        runway: 100 - features - techDebt,
+        developerExperience: 0,
+      });
+    },
+    () => {
+      const responsibility = pick(responsibilities).id;
+      if (owned.has(responsibility)) {
+        owned.delete(responsibility);
+        return step(unassignResponsibility, { responsibilityId: responsibility });
+      }
+      owned.add(responsibility);
+      return step(assignResponsibility, { responsibilityId: responsibility, ownerId: pick(people).id });
+    },
+    () => step(revisitAgreement, { teamId: pick(ratified).team_id, notes: 'Retro: kept as is' }),
+    () => {
+      const person = pick(people);
+      person.skills = person.skills.includes('bench')
+        ? person.skills.filter((s) => s !== 'bench')
+        : [...person.skills, 'bench'];
+      return step(updatePersonSkills, { personId: person.id, skills: person.skills });
+    },
+  ];
+  return Array.from({ length: count }, () => pick(makers)());
+}
+
+type Row = {
+  organization: string;
+  events: number;
+  appendUs: number;
+  evaluationUs: number;
+  lockUs: number;
+  commandP50: number;
+  commandP99: number;
+  changes: number;
+};
+
+async function measure(pool: pg.Pool, organizationId: string, label: string): Promise<Row> {
+  const store = new TimedStore(pool, createEventCatalog());
+  const probe = store.probe;
+  const deps: CommandDeps = {
+    pool,
+    store,
+    frictionEngine: (ws, client) => new TimedEngine(ws, client, probe),
+  };
+  const steps = await workload(pool, organizationId, COMMANDS);
+  // Warm-up: prepared statements, caches, JIT.
+  for (const { handler, input } of steps.slice(0, 50)) {
+    await executeCommand(deps, handler, organizationId, input, { actor: 'bench' }).catch(() => {});
+  }
+  Object.assign(probe, new Probe());
+  for (const times of ruleTimes.values()) Object.assign(times, { evaluateMs: 0, evaluations: 0, affectsMs: 0 });
+  const latencies: number[] = [];
+  let rejected = 0;
+  for (const { handler, input } of steps) {
+    const started = now();
+    try {
+      await executeCommand(deps, handler, organizationId, input, { actor: 'bench' });
+    } catch {
+      rejected++;
+    }
+    latencies.push(now() - started);
+  }
+  if (rejected > steps.length / 10) throw new Error(`${rejected} of ${steps.length} commands were rejected`);
+
+  // The organization lock each command takes, on its own.
+  const client = await pool.connect();
+  const lockTimes: number[] = [];
+  try {
+    for (let i = 0; i < 300; i++) {
+      await client.query('BEGIN');
+      const started = now();
+      await client.query("SELECT pg_advisory_xact_lock(hashtextextended('friction:' || $1::text, 0))", [
+        organizationId,
+      ]);
+      lockTimes.push(now() - started);
+      await client.query('COMMIT');
+    }
+  } finally {
+    client.release();
+  }
+  const commandsRun = steps.length - rejected;
+  const perEvent = (ms: number) => formatNumber((ms / probe.events) * 1000);
+  log(
+    `\n${label}: evaluation per event: timers and clock ${perEvent(probe.beforeMs)} µs, collecting subjects ` +
+      `${perEvent(probe.collectMs)} µs, evaluating ${perEvent(probe.evaluateMs)} µs, writing friction rows ${perEvent(probe.flushMs)} µs`,
+  );
+  log(`${label}: where rule time goes, per event`);
+  log(
+    markdownTable(
+      ['rule', 'evaluations / event', 'evaluate µs / event', 'affects µs / event'],
+      [...ruleTimes.entries()]
+        .sort((a, b) => b[1].evaluateMs + b[1].affectsMs - (a[1].evaluateMs + a[1].affectsMs))
+        .map(([rule, times]) => [
+          rule,
+          formatNumber(times.evaluations / probe.events, 2),
+          formatNumber((times.evaluateMs / probe.events) * 1000),
+          formatNumber((times.affectsMs / probe.events) * 1000),
+        ]),
+    ),
+  );
+  return {
+    organization: label,
+    events: probe.events,
+    appendUs: (probe.appendMs / probe.events) * 1000,
+    evaluationUs: (probe.evaluationMs / probe.events) * 1000,
+    lockUs: ((median(lockTimes) * commandsRun) / probe.events) * 1000,
+    commandP50: median(latencies),
+    commandP99: percentile(latencies, 99),
+    changes: probe.changes,
+  };
+}
+
+async function main(): Promise<void> {
+  const database = await openBenchDatabase(log);
+  const pool = createPool(database.url, { max: 4 });
+  try {
+    const version = (await pool.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+    const machine = await describeMachine(version);
+    log(formatMachine(machine));
+    log(`database: ${database.description}; ${COMMANDS} commands per organization`);
+    const store = new EventStore(pool, createEventCatalog());
+    const rows: Row[] = [];
+    for (const scale of SCALES) {
+      const started = now();
+      const seeded = await seedDemoOrganization({ pool, store }, { scale });
+      const signals = (
+        await pool.query<{ open: number; all: number }>(
+          `SELECT count(*) FILTER (WHERE status = 'OPEN')::int AS open, count(*)::int AS all
+           FROM friction_signals WHERE organization_id = $1`,
+          [seeded.organizationId],
+        )
+      ).rows[0]!;
+      log(
+        `seeded the ${scale === 1 ? 'demo' : `${scale}x`} organization: ${seeded.events} events in ${formatNumber((now() - started) / 1000, 1)} s; ` +
+          `${signals.all} signals (${signals.open} open)`,
+      );
+      rows.push(
+        await measure(pool, seeded.organizationId, scale === 1 ? 'demo (scale 1)' : `${scale}x (scale ${scale})`),
+      );
+    }
+    log('');
+    log(
+      markdownTable(
+        [
+          'organization',
+          'events',
+          'append µs/event',
+          'evaluation µs/event',
+          'evaluation / append',
+          `target ≤ ${TARGET}x`,
+          'command p50 / p99 ms',
+          'signal changes',
+        ],
+        rows.map((row) => {
+          const evaluation = row.evaluationUs + row.lockUs;
+          const ratio = evaluation / row.appendUs;
+          return [
+            row.organization,
+            String(row.events),
+            formatNumber(row.appendUs),
+            `${formatNumber(evaluation)} (lock ${formatNumber(row.lockUs)})`,
+            formatRatio(ratio),
+            ratio <= TARGET ? 'met' : 'missed',
+            `${formatNumber(row.commandP50, 2)} / ${formatNumber(row.commandP99, 2)}`,
+            String(row.changes),
+          ];
+        }),
+      ),
+    );
+  } finally {
+    await pool.end();
+    await database.close();
+  }
+}
+
+await main();
