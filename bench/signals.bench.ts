@@ -8,10 +8,13 @@
 // executeCommand, as the API runs it, with two probes:
 //   append      store.appendMany inside the command's transaction (the event
 //               store's own cost: the PL/pgSQL append, position reservation)
-//   evaluation  the friction engine: due timers, the rules of the subjects the
-//               event touches, reconciling signals, and writing the friction
-//               rows (signals, changes, timers); plus the per-command
-//               organization lock, measured on its own and added
+//   evaluation  what the friction engine adds to a command, measured A/B:
+//               the same command mix on the same organization, alternating
+//               between the real engine and none; the difference in mean
+//               command latency per event (due timers, the rules of the touched
+//               subjects, reconciling signals, writing their rows), plus the
+//               per-command organization lock, measured on its own
+// A breakdown inside the engine (and per rule) is printed for diagnosis.
 // The target (issue 6): evaluation adds under 0.5x to an append.
 //
 // Environment: BENCH_COMMANDS (600 per organization), BENCH_SCALES ("1,10"), BENCH_DATABASE_URL
@@ -21,7 +24,6 @@ import type pg from 'pg';
 import { createEventCatalog } from '../events/index.ts';
 import { FrictionEngine } from '../projections/friction/engine.ts';
 import { frictionRules } from '../projections/friction/rules/index.ts';
-import { frictionSignalChanges, frictionSignals, frictionStates, frictionTimers } from '../projections/tables.ts';
 import { revisitAgreement } from '../src/agreements/agreements.ts';
 import { recordHandoff, recordInteraction } from '../src/collaboration/collaboration.ts';
 import type { CommandHandler } from '../src/commands/command.ts';
@@ -61,11 +63,10 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 class Probe {
   appendMs = 0;
   evaluationMs = 0;
-  /** Parts of evaluationMs: timers and clock, collecting subjects, evaluating them, writing the rows. */
+  /** Parts of evaluationMs: timers and clock, collecting subjects, evaluating them. */
   beforeMs = 0;
   collectMs = 0;
   evaluateMs = 0;
-  flushMs = 0;
   events = 0;
   changes = 0;
 }
@@ -84,18 +85,12 @@ class TimedStore extends EventStore {
   }
 }
 
-const FRICTION_TABLES = [frictionSignals, frictionSignalChanges, frictionTimers, frictionStates] as const;
-
-/** The friction engine with its work timed, writing its own rows inside the timing. */
+/** The friction engine with its work timed (its rows are written with the command's other rows). */
 class TimedEngine extends FrictionEngine {
   readonly #probe: Probe;
-  readonly #ws: WorkingSet;
-  readonly #client: pg.PoolClient;
 
   constructor(ws: WorkingSet, client: pg.PoolClient, probe: Probe) {
     super(ws, client);
-    this.#ws = ws;
-    this.#client = client;
     this.#probe = probe;
   }
 
@@ -126,9 +121,6 @@ class TimedEngine extends FrictionEngine {
     try {
       await super.evaluateCollected(last);
       this.#probe.evaluateMs += now() - started;
-      const flushing = now();
-      await this.#ws.flushTables(FRICTION_TABLES as never, this.#client);
-      this.#probe.flushMs += now() - flushing;
     } finally {
       this.#probe.evaluationMs += now() - started;
       this.#probe.changes += this.changes.length - before;
@@ -163,6 +155,13 @@ for (const rule of frictionRules) {
       }
     };
   }
+}
+
+/** No friction at all: the baseline of the A/B comparison. */
+class NoFriction extends FrictionEngine {
+  override async beforeEvents(): Promise<void> {}
+  override async collect(): Promise<void> {}
+  override async evaluateCollected(): Promise<void> {}
 }
 
 /** A small seeded PRNG (mulberry32): the same mix on every run. */
@@ -281,39 +280,58 @@ type Row = {
   appendUs: number;
   evaluationUs: number;
   lockUs: number;
+  baselineP50: number;
   commandP50: number;
   commandP99: number;
   changes: number;
 };
 
 async function measure(pool: pg.Pool, organizationId: string, label: string): Promise<Row> {
+  // A/B on the same organization and the same command mix, interleaved so
+  // that drift (caches, autovacuum, the machine) hits both alike: commands
+  // alternate between the real engine and none. The difference is what
+  // evaluating the rules (and writing their rows) adds to a command.
   const store = new TimedStore(pool, createEventCatalog());
   const probe = store.probe;
-  const deps: CommandDeps = {
+  const withFriction: CommandDeps = { pool, store, frictionEngine: (ws, client) => new TimedEngine(ws, client, probe) };
+  const baselineStore = new TimedStore(pool, createEventCatalog());
+  const without: CommandDeps = {
     pool,
-    store,
-    frictionEngine: (ws, client) => new TimedEngine(ws, client, probe),
+    store: baselineStore,
+    frictionEngine: (ws, client) => new NoFriction(ws, client),
   };
-  const steps = await workload(pool, organizationId, COMMANDS);
+  const steps = await workload(pool, organizationId, COMMANDS * 2);
   // Warm-up: prepared statements, caches, JIT.
-  for (const { handler, input } of steps.slice(0, 50)) {
-    await executeCommand(deps, handler, organizationId, input, { actor: 'bench' }).catch(() => {});
+  for (const [index, { handler, input }] of steps.slice(0, 60).entries()) {
+    await executeCommand(index % 2 ? without : withFriction, handler, organizationId, input, { actor: 'bench' }).catch(
+      () => {},
+    );
   }
   Object.assign(probe, new Probe());
+  Object.assign(baselineStore.probe, new Probe());
   for (const times of ruleTimes.values()) Object.assign(times, { evaluateMs: 0, evaluations: 0, affectsMs: 0 });
   const latencies: number[] = [];
+  const baseline: number[] = [];
+  let events = 0;
+  let baselineEvents = 0;
   let rejected = 0;
-  for (const { handler, input } of steps) {
+  for (const [index, { handler, input }] of steps.entries()) {
+    const on = index % 2 === 0;
     const started = now();
     try {
-      await executeCommand(deps, handler, organizationId, input, { actor: 'bench' });
+      const outcome = await executeCommand(on ? withFriction : without, handler, organizationId, input, {
+        actor: 'bench',
+      });
+      if (on) events += outcome.events.length;
+      else baselineEvents += outcome.events.length;
     } catch {
       rejected++;
     }
-    latencies.push(now() - started);
+    (on ? latencies : baseline).push(now() - started);
   }
   if (rejected > steps.length / 10) throw new Error(`${rejected} of ${steps.length} commands were rejected`);
-
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const addedMs = mean(latencies) * latencies.length - mean(baseline) * latencies.length;
   // The organization lock each command takes, on its own.
   const client = await pool.connect();
   const lockTimes: number[] = [];
@@ -330,11 +348,10 @@ async function measure(pool: pg.Pool, organizationId: string, label: string): Pr
   } finally {
     client.release();
   }
-  const commandsRun = steps.length - rejected;
   const perEvent = (ms: number) => formatNumber((ms / probe.events) * 1000);
   log(
-    `\n${label}: evaluation per event: timers and clock ${perEvent(probe.beforeMs)} µs, collecting subjects ` +
-      `${perEvent(probe.collectMs)} µs, evaluating ${perEvent(probe.evaluateMs)} µs, writing friction rows ${perEvent(probe.flushMs)} µs`,
+    `\n${label}: inside the engine, per event: timers and clock ${perEvent(probe.beforeMs)} µs, collecting subjects ` +
+      `${perEvent(probe.collectMs)} µs, evaluating ${perEvent(probe.evaluateMs)} µs (its rows are written with the read models')`,
   );
   log(`${label}: where rule time goes, per event`);
   log(
@@ -350,12 +367,14 @@ async function measure(pool: pg.Pool, organizationId: string, label: string): Pr
         ]),
     ),
   );
+  const appendMs = probe.appendMs + baselineStore.probe.appendMs;
   return {
     organization: label,
-    events: probe.events,
-    appendUs: (probe.appendMs / probe.events) * 1000,
-    evaluationUs: (probe.evaluationMs / probe.events) * 1000,
-    lockUs: ((median(lockTimes) * commandsRun) / probe.events) * 1000,
+    events,
+    appendUs: (appendMs / (events + baselineEvents)) * 1000,
+    evaluationUs: (addedMs / events) * 1000,
+    lockUs: ((median(lockTimes) * latencies.length) / events) * 1000,
+    baselineP50: median(baseline),
     commandP50: median(latencies),
     commandP99: percentile(latencies, 99),
     changes: probe.changes,
@@ -397,10 +416,11 @@ async function main(): Promise<void> {
           'organization',
           'events',
           'append µs/event',
-          'evaluation µs/event',
+          'evaluation adds µs/event',
           'evaluation / append',
           `target ≤ ${TARGET}x`,
-          'command p50 / p99 ms',
+          'command p50 without / with, ms',
+          'p99 with, ms',
           'signal changes',
         ],
         rows.map((row) => {
@@ -413,7 +433,8 @@ async function main(): Promise<void> {
             `${formatNumber(evaluation)} (lock ${formatNumber(row.lockUs)})`,
             formatRatio(ratio),
             ratio <= TARGET ? 'met' : 'missed',
-            `${formatNumber(row.commandP50, 2)} / ${formatNumber(row.commandP99, 2)}`,
+            `${formatNumber(row.baselineP50, 2)} / ${formatNumber(row.commandP50, 2)}`,
+            formatNumber(row.commandP99, 2),
             String(row.changes),
           ];
         }),
