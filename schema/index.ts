@@ -16,6 +16,7 @@ import './types/asset.ts';
 import './types/collaboration.ts';
 import './types/events.ts';
 import './types/friction.ts';
+import './types/orgDiff.ts';
 import './types/subscriptions.ts';
 import './mutations/organization.ts';
 import './mutations/teams.ts';
