@@ -17,6 +17,7 @@ import { EventStore } from './eventStore/eventStore.ts';
 import { EventNotifier } from './eventStore/notifier.ts';
 import { ALL_ORGANIZATIONS } from './eventStore/types.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
+import { createExportHandler } from './http/exports.ts';
 import { createGraphQLHandler } from './http/graphql.ts';
 import { createHttpServer } from './http/server.ts';
 import { attachWebSocketTransport } from './http/websocket.ts';
@@ -75,6 +76,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     });
     const server = createHttpServer({
       graphql: yoga,
+      exports: createExportHandler({ pool, store, adminToken: config.adminToken, logger }),
       metrics,
       readiness: () => checkReadiness({ pool, store, notifier, metrics, expectedMigrations }),
     });
@@ -87,6 +89,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       adminToken: config.adminToken,
       logger,
       recheckMs: config.tokenRecheckMs,
+      stallMs: config.wsStallMs,
     });
     cleanups.push(
       () =>

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       databasePoolSize: 20,
       tokenRecheckMs: 10_000,
       frictionTimerMs: 60_000,
+      wsStallMs: 30_000,
       logLevel: 'info',
     });
   });

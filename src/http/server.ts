@@ -8,12 +8,22 @@ import type { Metrics } from '../observability/metrics.ts';
 import { MAX_REQUEST_BYTES } from './limits.ts';
 
 /** The paths the request counter labels by name (API.md "Transport and access"). */
-const ROUTES = new Set(['/graphql', '/health', '/ready', '/metrics', '/export/events.ndjson']);
+const ROUTES = new Set([
+  '/graphql',
+  '/health',
+  '/ready',
+  '/metrics',
+  '/export/events.ndjson',
+  '/export/memberships.csv',
+  '/export/ownership.csv',
+]);
 
 export type ReadinessCheck = () => Promise<{ ready: boolean; checks: Record<string, unknown> }>;
 
 export type HttpServerParts = {
   graphql: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The analyst exports (exports.ts); it answers every request it is given, errors included. */
+  exports: (req: IncomingMessage, res: ServerResponse) => void;
   readiness: ReadinessCheck;
   metrics: Metrics;
 };
@@ -44,6 +54,11 @@ export function createHttpServer(parts: HttpServerParts): Server {
           },
           () => json(res, 500, { error: 'metrics unavailable' }),
         );
+        return;
+      case '/export/events.ndjson':
+      case '/export/memberships.csv':
+      case '/export/ownership.csv':
+        parts.exports(req, res);
         return;
       default:
         return json(res, 404, { error: 'not found', see: '/graphql' });

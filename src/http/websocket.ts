@@ -7,12 +7,20 @@
 // A missing or wrong token closes the socket with 4403 before anything is
 // delivered; the token is checked again every `recheckMs`, so a revoked token
 // (or a changed role) also ends sockets already open.
+//
+// Memory stays bounded for slow clients: graphql-ws waits for each message to
+// be written before it pulls the next one from the subscription, so at most a
+// message per subscription waits in the socket. A client that stops reading
+// altogether would hold its subscriptions forever, though: when a socket has
+// had unsent bytes for `stallMs` (or more than `maxBufferedBytes` of them) it is
+// closed with 4429, and the client resumes from its last position (the log
+// keeps everything).
 import type { Server } from 'node:http';
 import type { ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type pg from 'pg';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { authenticate } from '../auth/tokens.ts';
 import type { Logger } from '../observability/logger.ts';
 
@@ -24,9 +32,18 @@ export type WebSocketParts = {
   recheckMs?: number;
   /** graphql-ws keep-alive pings. */
   keepAliveMs?: number;
+  /** How long a socket may have unsent bytes before it is closed as a slow consumer (SLOW_CONSUMER). */
+  stallMs?: number;
+  /** Unsent bytes past which a socket is closed as a slow consumer at once. */
+  maxBufferedBytes?: number;
 };
 
 const FORBIDDEN = 4403;
+/**
+ * The client reads more slowly than its subscriptions produce. Nothing is
+ * lost: it reconnects and resumes `events` from the last position it received.
+ */
+export const SLOW_CONSUMER = 4429;
 
 type ConnectionParams = { authorization?: unknown } | undefined;
 
@@ -43,6 +60,13 @@ export function attachWebSocketTransport(
 ): { close(): Promise<void> } {
   const wss = new WebSocketServer({ server, path: '/graphql' });
   const recheckMs = parts.recheckMs ?? 10_000;
+  const maxBufferedBytes = parts.maxBufferedBytes ?? 4 * 1024 * 1024;
+  const stallMs = parts.stallMs ?? 30_000;
+  const stallChecks = new Map<object, NodeJS.Timeout>();
+  const slowConsumer = (socket: WebSocket) => {
+    parts.logger.warn({ bufferedBytes: socket.bufferedAmount }, 'closing a WebSocket that does not read');
+    socket.close(SLOW_CONSUMER, 'Slow consumer: reconnect and resume from the last position received');
+  };
   const timers = new Map<object, NodeJS.Timeout>();
 
   const disposable = useServer<Record<string, unknown>>(
@@ -62,9 +86,29 @@ export function attachWebSocketTransport(
         }, recheckMs);
         timer.unref();
         timers.set(socket, timer);
+        let stalledSince: number | undefined;
+        const stallCheck = setInterval(
+          () => {
+            if (socket.bufferedAmount === 0 || socket.readyState !== socket.OPEN) {
+              stalledSince = undefined;
+              return;
+            }
+            stalledSince ??= Date.now();
+            if (Date.now() - stalledSince >= stallMs) slowConsumer(socket);
+          },
+          Math.max(50, Math.floor(stallMs / 4)),
+        );
+        stallCheck.unref();
+        stallChecks.set(socket, stallCheck);
         return true;
       },
+      onNext: (context) => {
+        const socket = context.extra.socket;
+        if (socket.bufferedAmount > maxBufferedBytes && socket.readyState === socket.OPEN) slowConsumer(socket);
+      },
       onClose: (context) => {
+        clearInterval(stallChecks.get(context.extra.socket));
+        stallChecks.delete(context.extra.socket);
         clearTimeout(timers.get(context.extra.socket));
         timers.delete(context.extra.socket);
       },
@@ -108,8 +152,9 @@ export function attachWebSocketTransport(
 
   return {
     close: async () => {
-      for (const timer of timers.values()) clearInterval(timer);
+      for (const timer of [...timers.values(), ...stallChecks.values()]) clearInterval(timer);
       timers.clear();
+      stallChecks.clear();
       // Completes every open subscription (their iterators return) and closes the sockets.
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

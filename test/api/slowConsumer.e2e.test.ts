@@ -1,0 +1,139 @@
+// A subscriber that stops reading holds nothing for long: when its socket has
+// had unsent bytes for ORGSTREAM_WS_STALL_MS it is closed with 4429 ("slow
+// consumer"), and resuming from the last position it received misses nothing.
+// Graceful shutdown ends open subscriptions as "going away".
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import { v7 as uuidv7 } from 'uuid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createEventCatalog } from '../../events/index.ts';
+import { EventStore } from '../../src/eventStore/eventStore.ts';
+import { SLOW_CONSUMER } from '../../src/http/websocket.ts';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.ts';
+import { collect, connect, disposeClients } from '../support/subscriptions.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ ORGSTREAM_WS_STALL_MS: '400' });
+});
+afterAll(async () => {
+  await disposeClients();
+  await server.close();
+});
+
+async function organization(target: TestServer, slug: string) {
+  const created = await target.graphql<{ createOrganization: { adminToken: string; organization: { id: string } } }>(
+    'mutation($slug: String!) { createOrganization(input: { name: $slug, slug: $slug, growthPhase: HYPERGROWTH }) { adminToken organization { id } } }',
+    { slug },
+    ADMIN_TOKEN,
+  );
+  return created.data!.createOrganization;
+}
+
+/** `count` handoff events of about 8 KiB each, appended straight to the log (the subscription reads only the log). */
+async function bulkEvents(target: TestServer, organizationId: string, count: number): Promise<void> {
+  const store = new EventStore(target.db.pool, createEventCatalog());
+  const comment = 'x'.repeat(8_000);
+  for (let done = 0; done < count; done += 200) {
+    const requests = Array.from({ length: Math.min(200, count - done) }, () => {
+      const handoffId = uuidv7();
+      return {
+        streamId: `handoff-${handoffId}`,
+        events: [
+          {
+            type: 'HandoffRecorded',
+            data: {
+              handoffId,
+              teamId: uuidv7(),
+              title: 'Bulk',
+              reviewedWithEngineering: true,
+              reviewedWithProduct: true,
+              comment,
+            },
+          },
+        ],
+      };
+    });
+    await store.appendMany(organizationId, requests);
+  }
+}
+
+describe('slow consumers', () => {
+  it('are closed with 4429 when they stop reading, and resume without missing anything', async () => {
+    const org = await organization(server, 'slow');
+    const adminToken = org.adminToken;
+    const organizationId = decodeGlobalID(org.organization.id).id;
+    await bulkEvents(server, organizationId, 3_000); // about 24 MiB
+
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    const received: string[] = [];
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    socket.on('message', (raw) => {
+      const message = JSON.parse(raw.toString());
+      if (message.type === 'connection_ack') {
+        socket.send(
+          JSON.stringify({
+            id: '1',
+            type: 'subscribe',
+            payload: { query: 'subscription { events(from: "0") { position type data } }' },
+          }),
+        );
+        // Stop reading: the server's send buffer fills.
+        setTimeout(() => (socket as unknown as { _socket: { pause(): void } })._socket.pause(), 5);
+      }
+      if (message.type === 'next') received.push(message.payload.data.events.position);
+    });
+    socket.on('open', () =>
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${adminToken}` } })),
+    );
+    // Give the server time to hit the limit, then read again to see the close.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    (socket as unknown as { _socket: { resume(): void } })._socket.resume();
+    const { code, reason } = await closed;
+    expect(code).toBe(SLOW_CONSUMER);
+    expect(reason).toMatch(/slow consumer/i);
+    expect(received.length).toBeLessThan(3_001);
+
+    // Resuming from the last position received delivers the rest, in order, nothing twice.
+    const last = received.at(-1) ?? '0';
+    const resumed = collect<{ events: { position: string } }>(
+      connect(server, adminToken),
+      'subscription($from: Position) { events(from: $from) { position } }',
+      { from: last },
+    );
+    const rest = await resumed.until(3_001 - received.length, 30_000);
+    const all = [...received, ...rest.map((result) => result.events.position)];
+    expect(all).toHaveLength(3_001); // OrganizationCreated and the bulk
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.map(BigInt)).toEqual([...all.map(BigInt)].sort((a, b) => (a < b ? -1 : 1)));
+    resumed.dispose();
+  }, 60_000);
+});
+
+describe('graceful shutdown', () => {
+  it('completes open subscriptions when the service stops', async () => {
+    const own = await startTestServer();
+    const { adminToken } = await organization(own, 'shutdown');
+    let code: number | undefined;
+    const client = connect(own, adminToken, (closedWith) => {
+      code = closedWith;
+    });
+    const subscription = collect<{ events: { position: string } }>(
+      client,
+      'subscription { events(from: "0") { position } }',
+    );
+    await subscription.until(1);
+    await own.close();
+    const deadline = Date.now() + 5_000;
+    while (!subscription.completed && code === undefined && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // Ended by the server going away (1001), not by a failure: the client reconnects elsewhere and resumes.
+    expect(code).toBe(1001);
+    expect(subscription.errors.map((error) => (error as { code?: number }).code)).toEqual(
+      subscription.completed ? [] : [1001],
+    );
+  });
+});
