@@ -9,11 +9,14 @@ import type { FrictionEngine } from './friction/engine.ts';
 import { organizationsProjection } from './organizations.ts';
 import { peopleProjection } from './people.ts';
 import type { DomainRecord, Projection } from './projection.ts';
+import { referencesProjection } from './references.ts';
 import { responsibilitiesProjection } from './responsibilities.ts';
 import { teamsProjection } from './teams.ts';
 import { valueStreamsProjection } from './valueStreams.ts';
 
 export const projections: readonly Projection[] = [
+  // First: it reads some rows as they were before the event (see references.ts).
+  referencesProjection,
   organizationsProjection,
   peopleProjection,
   teamsProjection,

@@ -8,6 +8,7 @@ import type {
   AssetRevision,
   DeliveryMetric,
   Dependency,
+  EventReference,
   FrictionSignal,
   FrictionSignalChange,
   FrictionState,
@@ -375,6 +376,13 @@ export const frictionStates = defineTable<FrictionState>({
   columns: { organizationId, sequence: ['sequence', 'bigint'], clock: ['clock', 'timestamptz'] },
 });
 
+/** Each object every event touched, by subject: the history fields (projections/references.ts). */
+export const eventReferences = defineTable<EventReference>({
+  table: 'event_references',
+  key: ['subjectId', 'position'],
+  columns: { organizationId, subjectId: ['subject_id', 'uuid'], position },
+});
+
 /** Every read-model table, in the order a rebuild creates and swaps them. */
 export const readModelTables = [
   organizations,
@@ -398,4 +406,5 @@ export const readModelTables = [
   frictionSignalChanges,
   frictionTimers,
   frictionStates,
+  eventReferences,
 ] as const;

@@ -15,6 +15,7 @@ import './types/investment.ts';
 import './types/asset.ts';
 import './types/collaboration.ts';
 import './types/events.ts';
+import './types/history.ts';
 import './types/friction.ts';
 import './types/orgDiff.ts';
 import './types/subscriptions.ts';
