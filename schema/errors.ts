@@ -49,7 +49,12 @@ export function exposedError(error: unknown): GraphQLError | undefined {
     if (original instanceof OrgstreamError) {
       return relocated(error, original.message, { code: original.code, ...original.details });
     }
-    if (original instanceof GraphQLError) return exposedError(original);
+    if (original instanceof GraphQLError) {
+      // A resolver threw a GraphQL error of its own (an authorization error):
+      // expose it where the outer error points (its path and locations).
+      const inner = exposedError(original);
+      return inner ? relocated(error, inner.message, { ...inner.extensions }) : undefined;
+    }
     const code = error.extensions?.code;
     // Errors of the GraphQL layer itself (validation, parsing, variables) carry no original error.
     if (!original || (typeof code === 'string' && KNOWN_CODES.has(code))) {

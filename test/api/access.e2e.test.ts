@@ -113,6 +113,8 @@ describe('roles', () => {
         acme.tokens[role],
       );
       expect(codes(response)).toEqual(['FORBIDDEN']);
+      // The error points at the field it is about.
+      expect(response.errors?.[0]).toMatchObject({ path: ['formTeam'], locations: [{ line: 1, column: 12 }] });
     }
     expect((await server.db.pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n).toBe(before);
   });
