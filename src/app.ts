@@ -90,6 +90,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       logger,
       recheckMs: config.tokenRecheckMs,
       stallMs: config.wsStallMs,
+      keepAliveMs: config.wsKeepAliveMs,
     });
     cleanups.push(
       () =>

@@ -16,6 +16,7 @@ const environment = z.object({
   ORGSTREAM_ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
   ORGSTREAM_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
   ORGSTREAM_WS_TOKEN_RECHECK_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  ORGSTREAM_WS_KEEPALIVE_MS: z.coerce.number().int().min(100).max(600_000).default(12_000),
   ORGSTREAM_WS_STALL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   ORGSTREAM_FRICTION_TIMER_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -32,6 +33,8 @@ export type Config = {
   databasePoolSize: number;
   /** How often open WebSocket subscriptions re-check their token (revocation). */
   tokenRecheckMs: number;
+  /** WebSocket ping interval: keeps idle subscriptions alive through proxies and finds dead peers. */
+  wsKeepAliveMs: number;
   /** How long a WebSocket may leave bytes unread before it is closed as a slow consumer (4429). */
   wsStallMs: number;
   /** How often due friction timers are fired (signals that time alone raises or resolves). */
@@ -61,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenRecheckMs: e.ORGSTREAM_WS_TOKEN_RECHECK_MS,
     frictionTimerMs: e.ORGSTREAM_FRICTION_TIMER_MS,
     wsStallMs: e.ORGSTREAM_WS_STALL_MS,
+    wsKeepAliveMs: e.ORGSTREAM_WS_KEEPALIVE_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

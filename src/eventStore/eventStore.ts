@@ -15,7 +15,7 @@ import { ValidationError } from '../errors.ts';
 import type { EventCatalog } from './catalog.ts';
 import { ConcurrencyError, DuplicateEventIdError, EmptyAppendError } from './errors.ts';
 import { EVENTS_CHANNEL, type EventNotifier } from './notifier.ts';
-import { type SubscribeOptions, sleep, subscribe } from './subscription.ts';
+import { SharedTails, type SubscribeOptions, sleep, subscribe } from './subscription.ts';
 import {
   ALL_ORGANIZATIONS,
   type AppendRequest,
@@ -103,11 +103,14 @@ export class EventStore {
   /** Organizations with a NOTIFY in flight, and whether another is owed after it. */
   readonly #notifying = new Map<string, boolean>();
 
-  /** Without a notifier, subscriptions poll. */
+  readonly #tails: SharedTails | undefined;
+
+  /** Without a notifier, subscriptions poll (each on its own: the shared tails follow notifications). */
   constructor(pool: Queryable, catalog: EventCatalog, notifier?: EventNotifier) {
     this.#pool = pool;
     this.#catalog = catalog;
     this.#notifier = notifier;
+    this.#tails = notifier ? new SharedTails(this) : undefined;
   }
 
   get catalog(): EventCatalog {
@@ -340,7 +343,7 @@ export class EventStore {
 
   /** Catch-up from `options.from`, then live; see subscription.ts for the guarantee. */
   subscribe(scope: OrganizationScope, options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent, void, undefined> {
-    return subscribe(this, this.#notifier, scope, options);
+    return subscribe(this, this.#notifier, scope, options, this.#tails);
   }
 
   /**

@@ -112,6 +112,26 @@ describe('slow consumers', () => {
   }, 60_000);
 });
 
+describe('keep-alive', () => {
+  it('pings every open socket', async () => {
+    const own = await startTestServer({ ORGSTREAM_WS_KEEPALIVE_MS: '150' });
+    try {
+      const { adminToken } = await organization(own, 'pings');
+      const socket = new WebSocket(`${own.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+      let pings = 0;
+      socket.on('ping', () => pings++);
+      socket.on('open', () =>
+        socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${adminToken}` } })),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect(pings).toBeGreaterThanOrEqual(2);
+      socket.close();
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('graceful shutdown', () => {
   it('completes open subscriptions when the service stops', async () => {
     const own = await startTestServer();

@@ -146,4 +146,32 @@ describe('subscribe', () => {
     expect((await pending).map((e) => e.position)).toEqual(expected);
     await iterator.return();
   });
+
+  it('shares one read of the live tail among many subscribers of an organization, each gap-free and in order', async () => {
+    let reads = 0;
+    class CountingStore extends EventStore {
+      override readAll(...args: Parameters<EventStore['readAll']>): ReturnType<EventStore['readAll']> {
+        reads++;
+        return super.readAll(...args);
+      }
+    }
+    const counting = new CountingStore(db.pool, testCatalog(), notifier);
+    const organizationId = uuidv7();
+    const head = (await counting.append(organizationId, 'c', [opened()])).lastPosition;
+    const subscribers = Array.from({ length: 50 }, () => counting.subscribe(organizationId, { from: head }));
+    const first = subscribers.map((subscriber) => take(subscriber, 1));
+    reads = 0;
+    const written: bigint[] = [];
+    for (let i = 0; i < 10; i++) {
+      written.push((await counting.append(organizationId, 'c', [incremented(i)])).lastPosition);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    const received = await Promise.all(
+      subscribers.map(async (subscriber, index) => [...(await first[index]!), ...(await take(subscriber, 9))]),
+    );
+    for (const events of received) expect(events.map((event) => event.position)).toEqual(written);
+    // One read per wake-up for all fifty (a few more when wake-ups coalesce or a poll comes due), not fifty.
+    expect(reads).toBeLessThan(10 * 5);
+    for (const subscriber of subscribers) await subscriber.return();
+  });
 });
