@@ -1,32 +1,3 @@
-// `npm run bench:api`: the GraphQL API under load, against a real server
-// (`src/main.ts` in a child process, so the load generator and the server do
-// not share an event loop), beside the same data read with direct SQL, in the
-// same run, on the same database:
-//
-//   (a) the org graph (organization → teams → members → person → memberships,
-//       agreement, owned responsibilities)   vs hand-written SELECTs through pg
-//   (b) a team page (team(id) with members, agreements, dependencies,
-//       investment mix, delivery metrics, responsibilities) vs hand-written SELECTs
-//   (c) recordDeliveryMetrics, cycling over the teams   vs store.append of one event
-//
-// each on the demo organization (scale 1) and the 10x organization (scale 10).
-// The load generator is autocannon (HTTP/1.1 keep-alive connections); the SQL
-// baselines run the same number of concurrent loops over a pg Pool the size of
-// the server's. Every answer is checked: non-2xx, GraphQL `errors` or an
-// unexpected body count as errors; before timing, the GraphQL answers are
-// compared field by field with what the SQL baselines build.
-//
-// Diagnostics printed after the table: the server process's CPU per request;
-// the mutation through executeCommand in this process (no HTTP, no GraphQL),
-// with its retried conflicts and the teams' stream lengths; and, one request
-// at a time, where a read's time goes (SQL round trips, Prisma, GraphQL
-// execution, JSON, the HTTP floor).
-//
-// Environment: BENCH_SECONDS (10, per timed run), BENCH_CONNECTIONS (10),
-// BENCH_WARMUP_SECONDS (2), BENCH_PROFILE_SECONDS (3, the single-connection
-// breakdown), BENCH_DATABASE_URL (else an embedded PostgreSQL with default
-// durability). Results: bench/RESULTS.md, "API (bench:api)".
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -55,15 +26,15 @@ import {
   formatMachine,
   formatNumber,
   formatRatio,
-  freePort,
   markdownTable,
   median,
   now,
   openBenchDatabase,
   percentile,
-  repositoryRoot,
+  processCpuSeconds,
   runFor,
-  sleep,
+  type ServerProcess,
+  startServerProcess,
 } from './support.ts';
 
 const SECONDS = envNumber('BENCH_SECONDS', 10);
@@ -501,68 +472,7 @@ function firstDifference(left: unknown, right: unknown, path = '$'): string | un
 // The server, in a child process
 // ---------------------------------------------------------------------------
 
-type Server = { url: string; child: ChildProcess; stop(): Promise<void> };
-
-async function startServer(databaseUrl: string, adminToken: string): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'src/main.ts'], {
-    cwd: repositoryRoot,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      ORGSTREAM_ADMIN_TOKEN: adminToken,
-      ORGSTREAM_DB_POOL_SIZE: String(POOL_SIZE),
-      LOG_LEVEL: 'silent',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  let exitCode: number | null | undefined;
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', (code) => {
-      exitCode = code;
-      resolve();
-    }),
-  );
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (exitCode !== undefined) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const deadline = now() + 60_000;
-  for (;;) {
-    if (exitCode !== undefined) throw new Error(`the server exited with ${exitCode} before listening:\n${stderr}`);
-    try {
-      const response = await fetch(`${url}/health`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (now() > deadline) {
-      await stop();
-      throw new Error(`the server did not answer /health within 60 s:\n${stderr}`);
-    }
-    await sleep(100);
-  }
-  return { url, child, stop };
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; NaN elsewhere. */
-async function processCpuSeconds(pid: number | undefined): Promise<number> {
-  if (pid === undefined) return Number.NaN;
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the command name: state is field 3, utime 14 and stime 15 (1-based), in clock ticks (100 Hz on Linux).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+type Server = ServerProcess;
 
 /** Busy and total CPU ticks of the whole machine, from /proc/stat. */
 async function machineTicks(): Promise<{ busy: number; total: number }> {
@@ -977,7 +887,12 @@ async function main() {
     }
     await pool.query('VACUUM ANALYZE');
 
-    server = await startServer(database.url, `bench-platform-${randomBytes(16).toString('hex')}`);
+    server = await startServerProcess({
+      databaseUrl: database.url,
+      adminToken: `bench-platform-${randomBytes(16).toString('hex')}`,
+      poolSize: POOL_SIZE,
+      logLevel: 'silent',
+    });
     log(`server: node src/main.ts (pid ${server.child.pid}) at ${server.url}`);
 
     // --- correctness, before any timing ---

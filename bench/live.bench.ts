@@ -36,7 +36,7 @@
 // (100, the pause between the events of (a)), BENCH_SECONDS (10, for (b)),
 // BENCH_WRITERS (4), BENCH_NOTIFY_SAMPLES (200), BENCH_DATABASE_URL (else an
 // embedded PostgreSQL with default durability). Results: bench/RESULTS.md.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type Client, createClient as createWsClient } from 'graphql-ws';
@@ -54,12 +54,13 @@ import {
   formatMachine,
   formatNumber,
   formatRatio,
-  freePort,
   markdownTable,
   now,
   openBenchDatabase,
-  repositoryRoot,
+  processCpuSeconds,
+  type ServerProcess,
   sleep,
+  startServerProcess,
 } from './support.ts';
 
 const SUBSCRIBERS = Math.round(envNumber('BENCH_SUBSCRIBERS', 1000));
@@ -101,73 +102,6 @@ function observation(n: number) {
 // The server, in a child process
 // ---------------------------------------------------------------------------
 
-type Server = { url: string; child: ChildProcess; exited: () => boolean; stderr: () => string; stop(): Promise<void> };
-
-async function startServer(databaseUrl: string, adminToken: string): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'src/main.ts'], {
-    cwd: repositoryRoot,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      ORGSTREAM_ADMIN_TOKEN: adminToken,
-      ORGSTREAM_DB_POOL_SIZE: String(POOL_SIZE),
-      LOG_LEVEL: 'warn',
-    },
-    // stdout: pino's log lines (warnings and errors only); stderr: anything else.
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  const keep = (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-20_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let exitCode: number | null | undefined;
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', (code) => {
-      exitCode = code;
-      resolve();
-    }),
-  );
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (exitCode !== undefined) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const server: Server = { url, child, exited: () => exitCode !== undefined, stderr: () => stderr, stop };
-  const deadline = now() + 60_000;
-  for (;;) {
-    if (exitCode !== undefined) throw new Error(`the server exited with ${exitCode} before listening:\n${stderr}`);
-    try {
-      const response = await fetch(`${url}/health`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (now() > deadline) {
-      await stop();
-      throw new Error(`the server did not answer /health within 60 s:\n${stderr}`);
-    }
-    await sleep(100);
-  }
-  return server;
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; NaN elsewhere. */
-async function processCpuSeconds(pid: number | undefined): Promise<number> {
-  if (pid === undefined) return Number.NaN;
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the command name: utime and stime are fields 14 and 15 (1-based), in clock ticks (100 Hz on Linux).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /** The soft limit on open files of this process (the server child inherits it); Infinity when unknown. */
 async function openFileLimit(): Promise<number> {
   const limits = await readFile('/proc/self/limits', 'utf8').catch(() => '');
@@ -192,7 +126,7 @@ type Resources = {
   serverCpuSeconds: number;
 };
 
-async function usage(server: Server, pool: pg.Pool): Promise<Usage> {
+async function usage(server: ServerProcess, pool: pg.Pool): Promise<Usage> {
   const pids = (await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity')).rows.map((row) => row.pid);
   const postgres = new Map(await Promise.all(pids.map(async (pid) => [pid, await processCpuSeconds(pid)] as const)));
   return {
@@ -205,7 +139,7 @@ async function usage(server: Server, pool: pg.Pool): Promise<Usage> {
 }
 
 /** Resources used since `before`; PostgreSQL processes that ended in between are not counted. */
-async function resourcesSince(server: Server, pool: pg.Pool, before: Usage): Promise<Resources> {
+async function resourcesSince(server: ServerProcess, pool: pg.Pool, before: Usage): Promise<Resources> {
   const after = await usage(server, pool);
   const seconds = (after.at - before.at) / 1000;
   const bench = process.cpuUsage(before.bench);
@@ -225,7 +159,7 @@ async function resourcesSince(server: Server, pool: pg.Pool, before: Usage): Pro
 // ---------------------------------------------------------------------------
 
 async function graphql<Data>(
-  server: Server,
+  server: ServerProcess,
   token: string,
   query: string,
   variables: Record<string, unknown> = {},
@@ -249,7 +183,7 @@ async function graphql<Data>(
 /** A mutation and the moment its response arrived (body read). */
 type Sent = { position: number; sentAt: number; respondedAt: number };
 
-async function recordMetrics(server: Server, token: string, teamId: string, n: number): Promise<Sent> {
+async function recordMetrics(server: ServerProcess, token: string, teamId: string, n: number): Promise<Sent> {
   const sentAt = now();
   const data = await graphql<{ recordDeliveryMetrics: { position: string } }>(server, token, RECORD_METRICS, {
     input: { teamId, ...observation(n) },
@@ -284,7 +218,7 @@ type EventPayload = { events: { position: string; type: string; streamId: string
 
 let disposing = false;
 
-function openSubscriber(server: Server, token: string): Promise<Subscriber> {
+function openSubscriber(server: ServerProcess, token: string): Promise<Subscriber> {
   return new Promise((resolve, reject) => {
     let connected = false;
     const timer = setTimeout(() => reject(new Error('no connection_ack within 30 s')), 30_000);
@@ -350,7 +284,7 @@ function describeError(error: unknown): string {
   return JSON.stringify(error)?.slice(0, 500) ?? String(error);
 }
 
-async function openSubscribers(server: Server, token: string, count: number): Promise<Subscriber[]> {
+async function openSubscribers(server: ServerProcess, token: string, count: number): Promise<Subscriber[]> {
   const subscribers: Subscriber[] = [];
   const started = now();
   for (let first = 0; first < count; first += CONNECT_BATCH) {
@@ -375,7 +309,7 @@ async function untilAllHave(
   subscribers: readonly Subscriber[],
   position: number,
   timeoutMs: number,
-  server: Server,
+  server: ServerProcess,
 ): Promise<boolean> {
   const deadline = now() + timeoutMs;
   let from = 0;
@@ -535,7 +469,7 @@ async function main(): Promise<void> {
   );
 
   const adminToken = `bench-platform-${randomBytes(16).toString('hex')}`;
-  const server = await startServer(database.url, adminToken);
+  const server = await startServerProcess({ databaseUrl: database.url, adminToken, poolSize: POOL_SIZE });
   child = server.child;
   cleanups.push(() => server.stop());
   log(`server: node src/main.ts (pid ${server.child.pid}) at ${server.url}`);

@@ -2,6 +2,7 @@
 // fresh database on BENCH_DATABASE_URL), timing loops, percentiles, the
 // machine description and the results table. Figures are only meaningful as
 // ratios against a baseline measured in the same run on the same database.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -249,4 +250,92 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
   const line = (cells: readonly string[]) =>
     `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
   return [line(header), `| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`, ...rows.map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------------------
+// The server, in a child process
+// ---------------------------------------------------------------------------
+
+export type ServerProcess = {
+  url: string;
+  child: ChildProcess;
+  exited: () => boolean;
+  stderr: () => string;
+  stop(): Promise<void>;
+};
+
+/**
+ * The service (`src/main.ts`) in a child process, so that a benchmark's load
+ * generator and the server do not share an event loop; resolves once /health
+ * answers. Its log lines (at `logLevel`) and stderr are kept for error messages.
+ */
+export async function startServerProcess(options: {
+  databaseUrl: string;
+  adminToken: string;
+  poolSize: number;
+  logLevel?: string;
+}): Promise<ServerProcess> {
+  const { databaseUrl, adminToken, poolSize } = options;
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'src/main.ts'], {
+    cwd: repositoryRoot,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ORGSTREAM_ADMIN_TOKEN: adminToken,
+      ORGSTREAM_DB_POOL_SIZE: String(poolSize),
+      LOG_LEVEL: options.logLevel ?? 'warn',
+    },
+    // stdout: pino's log lines (warnings and errors only); stderr: anything else.
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  const keep = (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exitCode: number | null | undefined;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code) => {
+      exitCode = code;
+      resolve();
+    }),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (exitCode !== undefined) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const server: ServerProcess = { url, child, exited: () => exitCode !== undefined, stderr: () => stderr, stop };
+  const deadline = now() + 60_000;
+  for (;;) {
+    if (exitCode !== undefined) throw new Error(`the server exited with ${exitCode} before listening:\n${stderr}`);
+    try {
+      const response = await fetch(`${url}/health`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (now() > deadline) {
+      await stop();
+      throw new Error(`the server did not answer /health within 60 s:\n${stderr}`);
+    }
+    await sleep(100);
+  }
+  return server;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; NaN elsewhere. */
+export async function processCpuSeconds(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return Number.NaN;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the command name: utime and stime are fields 14 and 15 (1-based), in clock ticks (100 Hz on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
