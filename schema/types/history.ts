@@ -5,7 +5,8 @@
 // joined to the log; audit data like the `events` query, so ANALYST or ADMIN.
 import DataLoader from 'dataloader';
 import { organizationOf } from '../../src/auth/tokens.ts';
-import type { EventMetadata, RecordedEvent } from '../../src/eventStore/types.ts';
+import { type EventRow, eventColumns } from '../../src/eventStore/eventStore.ts';
+import type { RecordedEvent } from '../../src/eventStore/types.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { badInput } from '../errors.ts';
@@ -41,21 +42,7 @@ function typeFilter(types: readonly string[] | null | undefined): readonly strin
 type Page = { events: RecordedEvent[]; hasNextPage: boolean };
 type PageQuery = { after: bigint; limit: number; types: readonly string[] | null };
 
-type EventRow = {
-  subject_id: string;
-  event_id: string;
-  organization_id: string;
-  stream_id: string;
-  stream_version: number;
-  position: string;
-  type: string;
-  schema_version: number;
-  data: unknown;
-  metadata: EventMetadata;
-  occurred_at: Date;
-  recorded_at: Date;
-  transaction_id: string;
-};
+type HistoryRow = EventRow & { subject_id: string };
 
 const loadersByContext = new WeakMap<GraphQLContext, Map<string, DataLoader<string, Page>>>();
 
@@ -79,10 +66,8 @@ function historyLoader(context: GraphQLContext, page: PageQuery): DataLoader<str
     loader = new DataLoader<string, Page>(async (subjectIds) => {
       const values: unknown[] = [subjectIds, organizationId, page.after.toString(), page.limit + 1];
       if (page.types) values.push(page.types);
-      const result = await context.pool.query<EventRow>(
-        `SELECT s.subject_id::text AS subject_id, e.event_id, e.organization_id, e.stream_id, e.stream_version,
-                e.position::text AS position, e.type, e.schema_version, e.data, e.metadata,
-                e.occurred_at, e.recorded_at, e.transaction_id::text AS transaction_id
+      const result = await context.pool.query<HistoryRow>(
+        `SELECT s.subject_id::text AS subject_id, ${eventColumns('e')}
          FROM unnest($1::uuid[]) AS s(subject_id)
          CROSS JOIN LATERAL (
            SELECT e.* FROM event_references r
@@ -100,7 +85,7 @@ function historyLoader(context: GraphQLContext, page: PageQuery): DataLoader<str
       const bySubject = new Map<string, RecordedEvent[]>();
       for (const row of result.rows) {
         const events = bySubject.get(row.subject_id) ?? [];
-        events.push(toRecordedEvent(context, row));
+        events.push(context.store.fromRow(row));
         bySubject.set(row.subject_id, events);
       }
       return subjectIds.map((subjectId) => {
@@ -111,24 +96,6 @@ function historyLoader(context: GraphQLContext, page: PageQuery): DataLoader<str
     loaders.set(key, loader);
   }
   return loader;
-}
-
-function toRecordedEvent(context: GraphQLContext, row: EventRow): RecordedEvent {
-  const upcast = context.store.catalog.upcast(row.type, row.schema_version, row.data);
-  return {
-    eventId: row.event_id,
-    organizationId: row.organization_id,
-    streamId: row.stream_id,
-    streamVersion: row.stream_version,
-    position: BigInt(row.position),
-    type: row.type,
-    schemaVersion: upcast.schemaVersion,
-    data: upcast.data,
-    metadata: row.metadata,
-    occurredAt: row.occurred_at,
-    recordedAt: row.recorded_at,
-    transactionId: row.transaction_id,
-  };
 }
 
 const HistoryConnection = builder.connectionObject(

@@ -76,12 +76,21 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Times travel as epoch milliseconds: parsing a float is much cheaper for the
 // driver than parsing a timestamptz text, and readAll is the rebuild's and every
 // subscriber's hot path (both columns hold millisecond precision).
-const EVENT_COLUMNS =
-  'event_id, organization_id, stream_id, stream_version, position::text AS position, type, schema_version, data, metadata, ' +
-  'floor(extract(epoch from occurred_at) * 1000)::float8 AS occurred_ms, floor(extract(epoch from recorded_at) * 1000)::float8 AS recorded_ms, ' +
-  'transaction_id::text AS transaction_id';
+/** The select list of an event row as `fromRow` reads it; `alias` qualifies the columns (`e.`). */
+export function eventColumns(alias = ''): string {
+  const a = alias ? `${alias}.` : '';
+  return (
+    `${a}event_id, ${a}organization_id, ${a}stream_id, ${a}stream_version, ${a}position::text AS position, ` +
+    `${a}type, ${a}schema_version, ${a}data, ${a}metadata, ` +
+    `floor(extract(epoch from ${a}occurred_at) * 1000)::float8 AS occurred_ms, ` +
+    `floor(extract(epoch from ${a}recorded_at) * 1000)::float8 AS recorded_ms, ` +
+    `${a}transaction_id::text AS transaction_id`
+  );
+}
 
-type EventRow = {
+const EVENT_COLUMNS = eventColumns();
+
+export type EventRow = {
   event_id: string;
   organization_id: string;
   stream_id: string;
@@ -369,6 +378,11 @@ export class EventStore {
       byOrganization ? [scope] : [],
     );
     return BigInt(result.rows[0]?.position ?? 0);
+  }
+
+  /** An event row selected with `eventColumns`, upcast, as readers see it. */
+  fromRow(row: EventRow): RecordedEvent {
+    return this.#toRecordedEvent(row);
   }
 
   #toRecordedEvent(row: EventRow): RecordedEvent {
