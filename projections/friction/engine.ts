@@ -27,7 +27,7 @@ import type {
   FrictionState,
   Organization,
 } from '../../src/generated/prisma/client.ts';
-import { fromJsonRow, jsonSelectList, prepared } from '../../src/readModel/table.ts';
+import { fromDatabaseRow, jsonSelectList, prepared } from '../../src/readModel/table.ts';
 import type { WorkingSet } from '../../src/readModel/workingSet.ts';
 import type { DomainRecord } from '../projection.ts';
 import {
@@ -153,8 +153,10 @@ export class FrictionEngine {
       ),
     );
     const { state, organization, due } = start.rows[0]!;
-    this.#ws.adopt(frictionStates, state ? [fromJsonRow(frictionStates, state as never)] : [], [{ organizationId }]);
-    this.#ws.adopt(organizations, organization ? [fromJsonRow(organizations, organization as never)] : [], [
+    this.#ws.adopt(frictionStates, state ? [fromDatabaseRow(frictionStates, state as never)] : [], [
+      { organizationId },
+    ]);
+    this.#ws.adopt(organizations, organization ? [fromDatabaseRow(organizations, organization as never)] : [], [
       { id: organizationId },
     ]);
     const at = await this.#advanceClock(organizationId, first.occurredAt);
@@ -231,12 +233,12 @@ export class FrictionEngine {
     const { signals, timers } = loaded.rows[0]!;
     this.#ws.adopt(
       frictionSignals,
-      (signals ?? []).map((row) => fromJsonRow(frictionSignals, row as never)),
+      (signals ?? []).map((row) => fromDatabaseRow(frictionSignals, row as never)),
       subjectIds.map((subjectId) => ({ organizationId, status: 'OPEN', subjectId })),
     );
     this.#ws.adopt(
       frictionTimers,
-      (timers ?? []).map((row) => fromJsonRow(frictionTimers, row as never)),
+      (timers ?? []).map((row) => fromDatabaseRow(frictionTimers, row as never)),
       subjectIds.map((subjectId) => ({ organizationId, subjectId })),
     );
   }

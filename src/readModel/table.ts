@@ -49,7 +49,10 @@ export function toJsonRow<Row extends object>(spec: TableSpec<Row>, row: Row): R
   return json;
 }
 
-/** A database row (pg's parsing) back into the model's shape. */
+/**
+ * A database row back into the model's shape: as pg parses it, or as JSON
+ * (selected with jsonSelectList: timestamps arrive as strings).
+ */
 export function fromDatabaseRow<Row extends object>(spec: TableSpec<Row>, record: Record<string, unknown>): Row {
   const row: Record<string, unknown> = {};
   for (const field of Object.keys(spec.columns) as (keyof Row & string)[]) {
@@ -62,7 +65,9 @@ export function fromDatabaseRow<Row extends object>(spec: TableSpec<Row>, record
           ? BigInt(value as string)
           : type === 'bigint[]'
             ? (value as string[]).map(BigInt)
-            : value;
+            : type === 'timestamptz' && typeof value === 'string'
+              ? new Date(value)
+              : value;
   }
   return row as Row;
 }
@@ -78,26 +83,6 @@ export function jsonSelectList<Row extends object>(spec: TableSpec<Row>): string
           : `"${name}"`,
     )
     .join(', ');
-}
-
-/** A row selected with jsonSelectList, parsed from JSON, back into the model's shape. */
-export function fromJsonRow<Row extends object>(spec: TableSpec<Row>, record: Record<string, unknown>): Row {
-  const row: Record<string, unknown> = {};
-  for (const field of Object.keys(spec.columns) as (keyof Row & string)[]) {
-    const [column, type] = spec.columns[field];
-    const value = record[column];
-    row[field] =
-      value === null || value === undefined
-        ? null
-        : type === 'bigint'
-          ? BigInt(value as string)
-          : type === 'bigint[]'
-            ? (value as string[]).map(BigInt)
-            : type === 'timestamptz'
-              ? new Date(value as string)
-              : value;
-  }
-  return row as Row;
 }
 
 /**
