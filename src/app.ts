@@ -64,6 +64,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       pool,
       store,
       onCommitted: (events) => metrics.eventsAppended.inc(events.length),
+      onFrictionChanges: (changes) => {
+        for (const { kind, change } of changes) metrics.frictionSignalChanges.inc({ kind, change });
+      },
     };
     const yoga = createGraphQLHandler({
       prisma,
@@ -107,7 +110,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       intervalMs: config.frictionTimerMs,
       onError: (error) => logger.error({ err: error }, 'firing friction timers failed; retrying at the next tick'),
       onRun: (run) => {
-        if (run.changes > 0) logger.debug(run, 'fired friction timers');
+        for (const { kind, change } of run.signalChanges) metrics.frictionSignalChanges.inc({ kind, change });
+        if (run.changes > 0)
+          logger.debug({ organizations: run.organizations, changes: run.changes }, 'fired friction timers');
       },
     });
     cleanups.push(() => scheduler.stop());

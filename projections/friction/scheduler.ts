@@ -12,7 +12,12 @@ import { WorkingSet } from '../../src/readModel/workingSet.ts';
 import { applyEvents } from '../index.ts';
 import { FrictionEngine, lockFriction, organizationsWithDueTimers } from './engine.ts';
 
-export type TimerRun = { organizations: number; changes: number };
+export type TimerRun = {
+  organizations: number;
+  changes: number;
+  /** The kind and change of each signal change made. */
+  signalChanges: { kind: string; change: string }[];
+};
 
 export const SCHEDULER_ACTOR = 'friction-scheduler';
 
@@ -26,7 +31,7 @@ export async function fireDueTimers(
   store: EventStore,
   clock: () => Date = () => new Date(),
 ): Promise<TimerRun> {
-  const run: TimerRun = { organizations: 0, changes: 0 };
+  const run: TimerRun = { organizations: 0, changes: 0, signalChanges: [] };
   for (const organizationId of await organizationsWithDueTimers(pool, clock())) {
     const client = await pool.connect();
     let changes = -1;
@@ -63,6 +68,7 @@ export async function fireDueTimers(
         await applyEvents(ws, appended.recorded, engine);
         await ws.flush();
         changes = engine.changes.length;
+        for (const { kind, change } of engine.changes) run.signalChanges.push({ kind, change });
       }
       await client.query('COMMIT');
     } catch (error) {

@@ -25,6 +25,8 @@ export type CommandDeps = {
   clock?: () => Date;
   /** Called after a command committed, with the events it appended (metrics, live notifications). */
   onCommitted?: (events: readonly RecordedEvent[]) => void;
+  /** Called after a command committed, with the friction signal changes it made (metrics). */
+  onFrictionChanges?: (changes: readonly { kind: string; change: string }[]) => void;
   /** Makes the friction engine of a command (instrumentation: bench:signals times it). */
   frictionEngine?: (ws: WorkingSet, client: pg.PoolClient) => FrictionEngine;
 };
@@ -77,12 +79,15 @@ export async function executeCommand<Input, Result>(
       // in position order: what the friction rules evaluate live is what a
       // replay of the log evaluates.
       await lockFriction(client, organizationId);
-      const outcome = await decideAndApply(deps, client, handler, organizationId, input, meta, now);
+      const friction: FrictionEngine[] = [];
+      const outcome = await decideAndApply(deps, client, handler, organizationId, input, meta, now, friction);
       await client.query('COMMIT');
       if (outcome.events.length > 0) {
         deps.store.notifyAppended(organizationId);
         deps.onCommitted?.(outcome.events);
       }
+      const changes = friction.flatMap((engine) => engine.changes);
+      if (changes.length > 0) deps.onFrictionChanges?.(changes);
       return outcome;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
@@ -108,6 +113,8 @@ async function decideAndApply<Input, Result>(
   input: Input,
   meta: CommandMeta,
   now: Date,
+  /** Receives the friction engine that evaluated the command's events. */
+  friction: FrictionEngine[],
 ): Promise<CommandOutcome<Result>> {
   const reads = new WorkingSet(client);
   // Org time of the command: back-dated, or the clock's now. Every event gets
@@ -164,7 +171,9 @@ async function decideAndApply<Input, Result>(
     recorded = appended.recorded;
     position = appended.lastPosition;
     await takeClaims(client, organizationId, decision.claims ?? [], decision.releases ?? []);
-    await applyEvents(reads, recorded, deps.frictionEngine?.(reads, client) ?? new FrictionEngine(reads, client));
+    const engine = deps.frictionEngine?.(reads, client) ?? new FrictionEngine(reads, client);
+    friction.push(engine);
+    await applyEvents(reads, recorded, engine);
     await reads.flush();
   } else if (target !== undefined) {
     position = await lastPositionOf(client, organizationId, target);

@@ -33,6 +33,12 @@ export function createMetrics() {
       help: 'Highest global position a gap-free reader can see',
       registers: [registry],
     }),
+    frictionSignalChanges: new Counter({
+      name: 'orgstream_friction_signal_changes_total',
+      help: 'Friction signals raised, updated and resolved, by kind and change',
+      labelNames: ['kind', 'change'] as const,
+      registers: [registry],
+    }),
     projectionLag: new Gauge({
       name: 'orgstream_projection_lag_events',
       help: 'Events in the log past the newest one reflected in the read models (measured by /ready; capped)',

@@ -182,6 +182,8 @@ describe('operations endpoints', () => {
     const appended = /orgstream_events_appended_total (\d+)/.exec(text);
     expect(Number(appended?.[1])).toBeGreaterThanOrEqual(8);
     expect(text).toMatch(/orgstream_projection_lag_events 0\b/);
+    // The organization was created past EXPERIMENTING without a leadership team: a signal.
+    expect(text).toMatch(/orgstream_friction_signal_changes_total\{kind="LEADERSHIP_SILO",change="RAISED"\} [1-9]/);
     expect(text).toContain('orgstream_process_');
   });
 
