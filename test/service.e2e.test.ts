@@ -12,12 +12,13 @@ import { EventStore } from '../src/eventStore/eventStore.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { freePort } from './support/freePort.ts';
 import { startServiceProcess } from './support/serviceProcess.ts';
+import { collect, disposeClients, connect as subscribeTo } from './support/subscriptions.ts';
 import { opened, testCatalog } from './support/testEvents.ts';
 
-async function graphql(url: string, query: string) {
+async function graphql(url: string, query: string, token?: string) {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query }),
   });
   return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: unknown } };
@@ -124,5 +125,53 @@ describe('configuration', () => {
     });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(name);
+  });
+});
+
+describe('two service processes on one database', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await disposeClients();
+    await db.drop();
+  });
+
+  it('a command on one reaches subscribers of events and frictionSignalChanged on the other', async () => {
+    const env = { DATABASE_URL: db.url, PORT: '0', ORGSTREAM_ADMIN_TOKEN: 'two-processes-platform-token' };
+    const [writer, reader] = await Promise.all([startServiceProcess(env), startServiceProcess(env)]);
+    try {
+      const created = await graphql(
+        writer.url,
+        'mutation { createOrganization(input: { name: "Two", slug: "two", growthPhase: EXPERIMENTING }) { adminToken } }',
+        'two-processes-platform-token',
+      );
+      const token = (created.body as { data: { createOrganization: { adminToken: string } } }).data.createOrganization
+        .adminToken;
+      const events = collect<{ events: { type: string } }>(
+        subscribeTo(reader, token),
+        'subscription { events { type } }',
+      );
+      const signals = collect<{ frictionSignalChanged: { change: string; signal: { kind: string } } }>(
+        subscribeTo(reader, token),
+        'subscription { frictionSignalChanged { change signal { kind } } }',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Growing past EXPERIMENTING without a leadership team raises LEADERSHIP_SILO.
+      const grown = await graphql(
+        writer.url,
+        'mutation { changeGrowthPhase(input: { phase: HYPERGROWTH }) { position } }',
+        token,
+      );
+      expect(grown.status).toBe(200);
+      expect((await events.until(1))[0]!.events.type).toBe('GrowthPhaseChanged');
+      expect((await signals.until(1))[0]!.frictionSignalChanged).toEqual({
+        change: 'RAISED',
+        signal: { kind: 'LEADERSHIP_SILO' },
+      });
+    } finally {
+      await Promise.all([writer.stop(), reader.stop()]);
+    }
   });
 });

@@ -11,7 +11,11 @@ export async function disposeClients(): Promise<void> {
   for (const client of clients.splice(0)) await client.dispose();
 }
 
-export function connect(target: TestServer, token: string | undefined, onClosed?: (code: number) => void): Client {
+export function connect(
+  target: Pick<TestServer, 'url'>,
+  token: string | undefined,
+  onClosed?: (code: number) => void,
+): Client {
   const client = createClient({
     url: `${target.url.replace('http', 'ws')}/graphql`,
     webSocketImpl: WebSocket,
