@@ -75,9 +75,11 @@ export async function executeCommand<Input, Result>(
     const client = await deps.pool.connect();
     try {
       await client.query('BEGIN');
-      // Commands of one organization apply their events one after the other,
-      // in position order: what the friction rules evaluate live is what a
-      // replay of the log evaluates.
+      // Commands of one organization run one after the other, from their first
+      // read: the friction rules evaluate live what a replay of the log
+      // evaluates (position order), and a decision never rests on reads that a
+      // concurrent command of the organization (another stream) makes stale,
+      // such as adding a member who is being offboarded.
       await lockFriction(client, organizationId);
       const friction: FrictionEngine[] = [];
       const outcome = await decideAndApply(deps, client, handler, organizationId, input, meta, now, friction);

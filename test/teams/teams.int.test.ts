@@ -148,6 +148,27 @@ describe('first team', () => {
 });
 
 describe('archived teams and offboarded people', () => {
+  it('never leaves an offboarded person in a team, however the two commands race', async () => {
+    const org = await newOrganization(db);
+    const teamId = await team(org, 'Racers');
+    for (let trial = 0; trial < 10; trial++) {
+      const personId = await person(org, `Racer ${trial}`);
+      // Adding to a team and offboarding touch different streams: only the
+      // organization's command order keeps the one from deciding on the other's past.
+      await Promise.allSettled([
+        org.run(addTeamMember, { teamId, personId, role: 'Engineer', allocation: 50 }),
+        org.run(offboardPerson, { personId }),
+      ]);
+    }
+    const stranded = await rows(
+      db,
+      `SELECT m.person_id FROM memberships m JOIN people p ON p.id = m.person_id
+       WHERE m.team_id = $1 AND m.valid_to IS NULL AND p.offboarded_at IS NOT NULL`,
+      [teamId],
+    );
+    expect(stranded).toEqual([]);
+  });
+
   it('accept no more commands', async () => {
     const org = await newOrganization(db);
     const payments = await team(org, 'Payments');
