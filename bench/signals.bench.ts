@@ -22,7 +22,7 @@
 // bench/RESULTS.md, "Friction signals (bench:signals)".
 import type pg from 'pg';
 import { createEventCatalog } from '../events/index.ts';
-import { FrictionEngine } from '../projections/friction/engine.ts';
+import { FrictionEngine, NoFrictionEngine } from '../projections/friction/engine.ts';
 import { frictionRules } from '../projections/friction/rules/index.ts';
 import { revisitAgreement } from '../src/agreements/agreements.ts';
 import { recordHandoff, recordInteraction } from '../src/collaboration/collaboration.ts';
@@ -155,13 +155,6 @@ for (const rule of frictionRules) {
       }
     };
   }
-}
-
-/** No friction at all: the baseline of the A/B comparison. */
-class NoFriction extends FrictionEngine {
-  override async beforeEvents(): Promise<void> {}
-  override async collect(): Promise<void> {}
-  override async evaluateCollected(): Promise<void> {}
 }
 
 /** A small seeded PRNG (mulberry32): the same mix on every run. */
@@ -298,7 +291,7 @@ async function measure(pool: pg.Pool, organizationId: string, label: string): Pr
   const without: CommandDeps = {
     pool,
     store: baselineStore,
-    frictionEngine: (ws, client) => new NoFriction(ws, client),
+    frictionEngine: (ws, client) => new NoFrictionEngine(ws, client),
   };
   const steps = await workload(pool, organizationId, COMMANDS * 2);
   // Warm-up: prepared statements, caches, JIT.

@@ -514,3 +514,13 @@ class TimerHeap {
     return top;
   }
 }
+
+/**
+ * An engine that evaluates nothing: for replays that want the read models
+ * alone (as-of reconstructions) and for measuring what the engine costs.
+ */
+export class NoFrictionEngine extends FrictionEngine {
+  override async beforeEvents(): Promise<void> {}
+  override async collect(): Promise<void> {}
+  override async evaluateCollected(): Promise<void> {}
+}
