@@ -11,6 +11,8 @@
 //    and restore the index names Prisma's migrations know.
 //    A command that was waiting for the lock finds the new tables by name and
 //    applies its own events there.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
 import { ALL_ORGANIZATIONS, type EventStore } from '../src/eventStore/eventStore.ts';
 import type { RecordedEvent } from '../src/eventStore/types.ts';
@@ -36,7 +38,11 @@ const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 export async function rebuildReadModels(
   pool: pg.Pool,
   store: EventStore,
-  options: { log?: (line: string) => void } = {},
+  options: {
+    log?: (line: string) => void;
+    /** At most this many replay threads (default: the machine's cores; 1: in this thread). */
+    workers?: number;
+  } = {},
 ): Promise<RebuildReport> {
   const log = options.log ?? (() => {});
   const scratch = `rebuild_${Date.now().toString(36)}`;
@@ -51,58 +57,38 @@ export async function rebuildReadModels(
       );
     }
 
+    // Replay up to the head a gap-free reader sees now; what commits later is
+    // caught up in the swap. Organizations are independent: several at once
+    // on worker threads when there are several and the machine has the cores.
+    const head = await store.headPosition(ALL_ORGANIZATIONS);
     const started = performance.now();
-    const ws = new WorkingSet();
-    const friction = new FrictionEngine(ws);
-    let position = 0n;
-    let events = 0;
-    // Read the next batch while this one is projected.
-    let next = store.readAll(ALL_ORGANIZATIONS, { from: position, limit: BATCH });
-    for (;;) {
-      const batch = await next;
-      if (batch.length === 0) break;
-      position = batch.at(-1)!.position;
-      next = store.readAll(ALL_ORGANIZATIONS, { from: position, limit: BATCH });
-      await applyEvents(ws, batch, friction);
-      events += batch.length;
-      if (events % 100_000 < BATCH) log(`replayed ${events} events`);
-    }
-    const replayMs = performance.now() - started;
-
-    // The new tables are empty and nobody reads them yet: plain inserts, a
-    // few tables at a time on their own connections.
+    const groups = await organizationGroups(pool, head, options.workers ?? availableParallelism());
+    const url = connectionStringOf(pool);
+    const parts =
+      groups.length > 1 && url
+        ? await Promise.all(groups.map((organizationIds) => replayOnWorker({ url, scratch, organizationIds, head })))
+        : [await replayPart(pool, store, scratch, ALL_ORGANIZATIONS, head, log)];
+    const events = parts.reduce((sum, part) => sum + part.events, 0);
+    // Each thread writes its rows when it has replayed them: the slowest write ends the phase.
+    const copyMs = Math.max(...parts.map((part) => part.copyMs));
+    const replayMs = performance.now() - started - copyMs;
     const writeStarted = performance.now();
-    const pending = [...ws.changedTables];
-    await Promise.all(
-      Array.from({ length: WRITERS }, async () => {
-        const client = await pool.connect();
-        try {
-          await client.query(`SET search_path = ${quote(scratch)}, public`);
-          for (let spec = pending.shift(); spec; spec = pending.shift()) {
-            await ws.flushTable(spec, client, { fresh: true });
-          }
-          await client.query('RESET search_path');
-        } finally {
-          client.release();
-        }
-      }),
-    );
-    const copyMs = performance.now() - writeStarted;
     await buildIndexes(pool, scratch, tables);
-    const writeMs = performance.now() - writeStarted;
-    log(`wrote the rows in ${copyMs.toFixed(0)} ms, built the indexes in ${(writeMs - copyMs).toFixed(0)} ms`);
+    const writeMs = performance.now() - writeStarted + copyMs;
+    log(
+      `replayed ${events} events on ${parts.length} thread(s), wrote their rows in ${copyMs.toFixed(0)} ms, built the indexes in ${(writeMs - copyMs).toFixed(0)} ms`,
+    );
 
     const swapStarted = performance.now();
-    const caughtUp = await swapWithRetry(pool, store, scratch, tables, position, log);
+    const caughtUp = await swapWithRetry(pool, store, scratch, tables, head, log);
     const swapMs = performance.now() - swapStarted;
-    events += caughtUp.events;
 
     const rows: Record<string, number> = {};
     for (const table of tables) {
       rows[table] = (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM public.${quote(table)}`))
         .rows[0]!.n;
     }
-    return { events, position: caughtUp.position, replayMs, writeMs, swapMs, rows };
+    return { events: events + caughtUp.events, position: caughtUp.position, replayMs, writeMs, swapMs, rows };
   } finally {
     await pool.query(`DROP SCHEMA IF EXISTS ${quote(scratch)} CASCADE`);
   }
@@ -213,4 +199,106 @@ async function committedSince(client: pg.PoolClient, store: EventStore, from: bi
     events.push(...batch);
     position = batch.at(-1)!.position;
   }
+}
+
+export type ReplayPart = { events: number; copyMs: number };
+
+/**
+ * Replays the events of `scope` up to `head` into memory (the same projection
+ * and friction code as the inline path) and writes the rows into the scratch
+ * schema's empty tables with COPY, a few tables at a time.
+ */
+export async function replayPart(
+  pool: pg.Pool,
+  store: EventStore,
+  scratch: string,
+  scope: typeof ALL_ORGANIZATIONS | readonly string[],
+  head: bigint,
+  log: (line: string) => void = () => {},
+): Promise<ReplayPart> {
+  const ws = new WorkingSet();
+  const friction = new FrictionEngine(ws);
+  let events = 0;
+  const replay = async (organization: typeof ALL_ORGANIZATIONS | string) => {
+    let position = 0n;
+    // Read the next batch while this one is projected.
+    let next = store.readAll(organization, { from: position, limit: BATCH });
+    for (;;) {
+      const batch = (await next).filter((event) => event.position <= head);
+      if (batch.length === 0) break;
+      position = batch.at(-1)!.position;
+      next = store.readAll(organization, { from: position, limit: BATCH });
+      await applyEvents(ws, batch, friction);
+      events += batch.length;
+      if (events % 100_000 < batch.length) log(`replayed ${events} events`);
+      if (position >= head) break;
+    }
+    await next.catch(() => {});
+  };
+  if (scope === ALL_ORGANIZATIONS) await replay(ALL_ORGANIZATIONS);
+  else for (const organizationId of scope) await replay(organizationId);
+
+  // The new tables are empty and nobody reads them yet: COPY, a few tables at
+  // a time on their own connections.
+  const copyStarted = performance.now();
+  const pending = [...ws.changedTables];
+  await Promise.all(
+    Array.from({ length: WRITERS }, async () => {
+      const client = await pool.connect();
+      try {
+        await client.query(`SET search_path = ${quote(scratch)}, public`);
+        for (let spec = pending.shift(); spec; spec = pending.shift()) {
+          await ws.flushTable(spec, client, { fresh: true });
+        }
+        await client.query('RESET search_path');
+      } finally {
+        client.release();
+      }
+    }),
+  );
+  return { events, copyMs: performance.now() - copyStarted };
+}
+
+/** The organizations with events up to `head`, in at most `count` groups of about equal events. */
+async function organizationGroups(pool: pg.Pool, head: bigint, count: number): Promise<string[][]> {
+  const result = await pool.query<{ organization_id: string; n: string }>(
+    `SELECT organization_id, count(*) AS n FROM events WHERE position <= $1
+     GROUP BY organization_id ORDER BY count(*) DESC, organization_id`,
+    [head.toString()],
+  );
+  const groups = Array.from({ length: Math.max(1, Math.min(count, result.rows.length)) }, () => ({
+    events: 0,
+    organizationIds: [] as string[],
+  }));
+  for (const row of result.rows) {
+    const lightest = groups.reduce((least, group) => (group.events < least.events ? group : least));
+    lightest.organizationIds.push(row.organization_id);
+    lightest.events += Number(row.n);
+  }
+  return groups.map((group) => group.organizationIds).filter((ids) => ids.length > 0);
+}
+
+function connectionStringOf(pool: pg.Pool): string | undefined {
+  return (pool as unknown as { options?: { connectionString?: string } }).options?.connectionString;
+}
+
+export type WorkerTask = { url: string; scratch: string; organizationIds: string[]; head: bigint };
+
+function replayOnWorker(task: WorkerTask): Promise<ReplayPart> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./rebuildWorker.ts', import.meta.url), { workerData: task });
+    let settled = false;
+    worker.once('message', (message: { ok: true; part: ReplayPart } | { ok: false; error: string }) => {
+      settled = true;
+      if (message.ok) resolve(message.part);
+      else reject(new Error(`rebuild worker failed: ${message.error}`));
+    });
+    worker.once('error', (error) => {
+      settled = true;
+      reject(error);
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new Error(`rebuild worker exited with ${code}`));
+    });
+  });
 }

@@ -171,6 +171,38 @@ describe('replay equals inline', () => {
     );
   });
 
+  it('replays organizations on worker threads and arrives at the same rows as one thread', async () => {
+    const db = await createTestDatabase();
+    try {
+      for (const name of ['Acme', 'Globex', 'Initech']) {
+        const org = await newOrganization(db, name);
+        const teamId = (await org.run(formTeam, { name: `${name} core`, kind: 'STREAM_ALIGNED' })).result.teamId;
+        for (let i = 0; i < 5; i++) {
+          const personId = (
+            await org.run(
+              registerPerson,
+              { name: `${name} ${i}`, email: `p${i}@${name.toLowerCase()}.test`, discipline: 'ENGINEERING' },
+              { occurredAt: new Date(Date.now() - (40 - i) * 86_400_000) },
+            )
+          ).result.personId;
+          await org.run(addTeamMember, { teamId, personId, role: 'Engineer', allocation: 60 + i * 10 });
+        }
+        await org.run(changeGrowthPhase, { phase: 'OPTIMIZING' });
+      }
+      await fireDueTimers(db.pool, new EventStore(db.pool, createEventCatalog()));
+      const inline = await snapshotReadModels(db.pool);
+      const threads: string[] = [];
+      await rebuildReadModels(db.pool, new EventStore(db.pool, createEventCatalog()), {
+        workers: 2,
+        log: (line) => threads.push(line),
+      });
+      expect(threads.join('\n')).toContain('on 2 thread(s)');
+      expect(await snapshotReadModels(db.pool)).toEqual(inline);
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('keeps the index names the migrations created, so Prisma sees no drift after a swap', async () => {
     const db = await createTestDatabase();
     try {
