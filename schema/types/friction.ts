@@ -5,6 +5,7 @@ import DataLoader from 'dataloader';
 import { GROWTH_PHASES, type GrowthPhase } from '../../events/common.ts';
 import { followSignalChanges, type SignalChangeRecord } from '../../projections/friction/feed.ts';
 import { FRICTION_SEVERITIES, FRICTION_SIGNAL_KINDS } from '../../projections/friction/rule.ts';
+import { frictionRules } from '../../projections/friction/rules/index.ts';
 import { defaultThreshold, effectiveThresholds, thresholdCatalogue } from '../../projections/friction/thresholds.ts';
 import { organizationOf } from '../../src/auth/tokens.ts';
 import type { FrictionSignal as FrictionSignalRow } from '../../src/generated/prisma/client.ts';
@@ -19,7 +20,20 @@ import { Responsibility } from './responsibility.ts';
 import { Team } from './team.ts';
 import { ValueStream } from './valueStream.ts';
 
-export const FrictionSignalKind = builder.enumType('FrictionSignalKind', { values: FRICTION_SIGNAL_KINDS });
+/** Each kind described by its rule(s) (ASSET_WALLPAPER has two: assets and value streams). */
+export const FrictionSignalKind = builder.enumType('FrictionSignalKind', {
+  values: Object.fromEntries(
+    FRICTION_SIGNAL_KINDS.map((kind) => [
+      kind,
+      {
+        description: frictionRules
+          .filter((rule) => rule.kind === kind)
+          .map((rule) => rule.description)
+          .join(' Or: '),
+      },
+    ]),
+  ) as Record<(typeof FRICTION_SIGNAL_KINDS)[number], { description: string }>,
+});
 export const FrictionSeverity = builder.enumType('FrictionSeverity', { values: FRICTION_SEVERITIES });
 export const FrictionSignalStatus = builder.enumType('FrictionSignalStatus', {
   values: ['OPEN', 'RESOLVED', 'ALL'] as const,
