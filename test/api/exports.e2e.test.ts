@@ -13,7 +13,7 @@ import type { ReadAllOptions } from '../../src/eventStore/eventStore.ts';
 import { EventStore } from '../../src/eventStore/eventStore.ts';
 import { createExportHandler, type ExportHandler, type ExportOutcome } from '../../src/http/exports.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.ts';
+import { ADMIN_TOKEN, type EventJson, startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
 
@@ -81,18 +81,6 @@ function get(path: string, token?: string, method = 'GET'): Promise<Response> {
 }
 
 const EVENT_FIELDS = 'position id streamId version type schemaVersion data metadata occurredAt recordedAt';
-type EventJson = {
-  position: string;
-  id: string;
-  streamId: string;
-  version: number;
-  type: string;
-  schemaVersion: number;
-  data: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-  occurredAt: string;
-  recordedAt: string;
-};
 
 /** The organization's log as the GraphQL `events` query returns it. */
 async function eventsOverGraphQL(token: string): Promise<EventJson[]> {

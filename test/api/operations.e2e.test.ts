@@ -11,7 +11,7 @@ import { checkReadiness, MAX_PROJECTION_LAG, startService } from '../../src/app.
 import { loadConfig } from '../../src/config.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
 import { createTestDatabase } from '../support/database.ts';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.ts';
+import { ADMIN_TOKEN, type EventJson, startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
 
@@ -22,21 +22,9 @@ type Org = {
   personId: string;
 };
 
-type EventNode = {
-  id: string;
-  position: string;
-  streamId: string;
-  version: number;
-  type: string;
-  schemaVersion: number;
-  data: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-  occurredAt: string;
-  recordedAt: string;
-};
 type EventPage = {
   events: {
-    edges: { cursor: string; node: EventNode }[];
+    edges: { cursor: string; node: EventJson }[];
     pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
   };
 };
@@ -94,8 +82,8 @@ async function createOrg(slug: string): Promise<Org> {
   };
 }
 
-async function allEvents(token: string, filter: Record<string, unknown> = {}, first = 500): Promise<EventNode[]> {
-  const events: EventNode[] = [];
+async function allEvents(token: string, filter: Record<string, unknown> = {}, first = 500): Promise<EventJson[]> {
+  const events: EventJson[] = [];
   let after: string | null = null;
   for (;;) {
     const page: EventPage = await ok<EventPage>(EVENTS, { filter, first, after }, token);

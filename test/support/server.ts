@@ -13,6 +13,20 @@ export type GraphQLResponse<Data = Record<string, unknown>> = {
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
 };
 
+/** An event as the API gives it (GraphQL `Event`, a line of the NDJSON export). */
+export type EventJson = {
+  id: string;
+  position: string;
+  streamId: string;
+  version: number;
+  type: string;
+  schemaVersion: number;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  occurredAt: string;
+  recordedAt: string;
+};
+
 export type TestServer = {
   url: string;
   db: TestDatabase;
