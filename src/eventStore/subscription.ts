@@ -85,6 +85,13 @@ class Tail {
   /** The events after `position` the tail holds; undefined when `position` is below its window. */
   after(position: bigint): RecordedEvent[] | undefined {
     if (position < this.#floor) return undefined;
+    if (position > this.#head && !this.#reading) {
+      // A subscriber ahead of the window (the window follows one still
+      // catching up): the window jumps to it; those behind read on their own.
+      this.#events = [];
+      this.#floor = position;
+      this.#head = position;
+    }
     if (position >= this.#head) return [];
     let low = 0;
     let high = this.#events.length;
