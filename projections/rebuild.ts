@@ -221,17 +221,36 @@ export async function replayPart(
   let events = 0;
   const replay = async (organization: typeof ALL_ORGANIZATIONS | string) => {
     let position = 0n;
+    // A command's events are evaluated together: one that a batch edge cuts
+    // is held back and applied with the rest of it from the next batch.
+    let held: RecordedEvent[] = [];
     // Read the next batch while this one is projected.
     let next = store.readAll(organization, { from: position, limit: BATCH });
     for (;;) {
-      const batch = (await next).filter((event) => event.position <= head);
-      if (batch.length === 0) break;
-      position = batch.at(-1)!.position;
-      next = store.readAll(organization, { from: position, limit: BATCH });
-      await applyEvents(ws, batch, friction);
-      events += batch.length;
-      if (events % 100_000 < batch.length) log(`replayed ${events} events`);
-      if (position >= head) break;
+      const read = await next;
+      const batch = read.filter((event) => event.position <= head);
+      const more = batch.length === read.length && read.length === BATCH && batch.at(-1)!.position < head;
+      if (batch.length > 0) {
+        position = batch.at(-1)!.position;
+        next = store.readAll(organization, { from: position, limit: BATCH });
+      }
+      let ready = [...held, ...batch];
+      held = [];
+      if (more) {
+        const cut = ready.at(-1)!.transactionId;
+        let split = ready.length;
+        while (split > 0 && cut !== undefined && ready[split - 1]!.transactionId === cut) split--;
+        if (split > 0) {
+          held = ready.slice(split);
+          ready = ready.slice(0, split);
+        }
+      }
+      if (ready.length > 0) {
+        await applyEvents(ws, ready, friction);
+        events += ready.length;
+        if (events % 100_000 < ready.length) log(`replayed ${events} events`);
+      }
+      if (!more) break;
     }
     await next.catch(() => {});
   };

@@ -361,7 +361,8 @@ export class FrictionEngine {
         this.#record(signal, 'UPDATED', when, position);
       }
     }
-    for (const signal of open) {
+    // Resolved in cause order: the order rows come back in differs between the database and memory.
+    for (const signal of [...open].sort((a, b) => compareText(a.cause, b.cause))) {
       if (held.has(signal.cause)) continue;
       const sequence = await this.#nextSequence(organizationId);
       const when = notBefore(at, signal.updatedAt);

@@ -24,6 +24,9 @@ export const overallocation = defineRule({
     PersonOffboarded: person,
     TeamArchived: async (event, { ws }) =>
       (await ws.where(memberships, { teamId: event.data.teamId, to: null })).map((row) => row.personId),
+    // The message names the teams.
+    TeamRenamed: async (event, { ws }) =>
+      (await ws.where(memberships, { teamId: event.data.teamId, to: null })).map((row) => row.personId),
   },
   async evaluate({ ws, thresholds }, personId) {
     const subject = await ws.get(people, { id: personId });
