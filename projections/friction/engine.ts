@@ -132,7 +132,7 @@ export class FrictionEngine {
     if (!this.#db) {
       const at = await this.#advanceClock(organizationId, first.occurredAt);
       this.#eventAt = at;
-      await this.fireDue(organizationId, at);
+      await this.#fireDueInMemory(organizationId, at);
       return;
     }
     // Inline: the organization, its friction state and the timers due by the
@@ -252,28 +252,18 @@ export class FrictionEngine {
     return pending;
   }
 
-  /** Fires the organization's timers due by `upTo`, earliest first, each evaluated at its own due time. */
-  async fireDue(organizationId: string, upTo: Date): Promise<void> {
-    if (!this.#db) {
-      const heap = this.#heaps.get(organizationId);
-      for (let timer = heap?.peek(); heap && timer && timer.dueAt <= upTo; timer = heap.peek()) {
-        heap.pop();
-        const current = await this.#ws.get(frictionTimers, timer);
-        if (current && current.dueAt.getTime() === timer.dueAt.getTime()) await this.#fire(timer);
-      }
-      return;
+  /**
+   * Memory mode: fires the organization's timers due by `upTo`, earliest
+   * first, each evaluated at its own due time (inline, beforeEvents reads the
+   * due ones with the command's start query and fires them with #fireQueue).
+   */
+  async #fireDueInMemory(organizationId: string, upTo: Date): Promise<void> {
+    const heap = this.#heaps.get(organizationId);
+    for (let timer = heap?.peek(); heap && timer && timer.dueAt <= upTo; timer = heap.peek()) {
+      heap.pop();
+      const current = await this.#ws.get(frictionTimers, timer);
+      if (current && current.dueAt.getTime() === timer.dueAt.getTime()) await this.#fire(timer);
     }
-    await this.#ws.flushTables([frictionTimers] as never, this.#db);
-    const due = await this.#db.query<{ rule: string; subject_id: string; due_at: Date }>(
-      `SELECT rule, subject_id, due_at FROM friction_timers
-       WHERE organization_id = $1 AND due_at <= $2
-       ORDER BY due_at, rule COLLATE "C", subject_id`,
-      [organizationId, upTo],
-    );
-    await this.#fireQueue(
-      due.rows.map((row) => ({ organizationId, rule: row.rule, subjectId: row.subject_id, dueAt: row.due_at })),
-      upTo,
-    );
   }
 
   /** Fires `due` (read from the database) earliest first, and what their evaluations set due by `upTo`. */
