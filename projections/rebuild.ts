@@ -15,7 +15,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
 import { ALL_ORGANIZATIONS, type EventStore } from '../src/eventStore/eventStore.ts';
-import type { RecordedEvent } from '../src/eventStore/types.ts';
+import type { EventFilter, RecordedEvent } from '../src/eventStore/types.ts';
 import { WorkingSet } from '../src/readModel/workingSet.ts';
 import { FrictionEngine } from './friction/engine.ts';
 import { applyEvents } from './index.ts';
@@ -201,6 +201,54 @@ async function committedSince(client: pg.PoolClient, store: EventStore, from: bi
   }
 }
 
+/**
+ * Replays the events of `scope` up to `head` (only those `filter` lets
+ * through) into the in-memory working set `ws`, in position order, through the
+ * projections and the friction engine: the code the inline path runs. Returns
+ * the number of events applied. Reads the next batch while one is projected.
+ */
+export async function replayLog(
+  store: EventStore,
+  ws: WorkingSet,
+  friction: FrictionEngine,
+  scope: typeof ALL_ORGANIZATIONS | string,
+  head: bigint,
+  options: { filter?: EventFilter; progress?: (applied: number) => void } = {},
+): Promise<number> {
+  const read = (from: bigint) =>
+    store.readAll(scope, { from, limit: BATCH, ...(options.filter ? { filter: options.filter } : {}) });
+  let applied = 0;
+  // A command's events are evaluated together: one that a batch edge cuts
+  // is held back and applied with the rest of it from the next batch.
+  let held: RecordedEvent[] = [];
+  let next = read(0n);
+  for (;;) {
+    const page = await next;
+    const batch = page.filter((event) => event.position <= head);
+    const more = batch.length === page.length && page.length === BATCH && batch.at(-1)!.position < head;
+    if (batch.length > 0) next = read(batch.at(-1)!.position);
+    let ready = [...held, ...batch];
+    held = [];
+    if (more) {
+      const cut = ready.at(-1)!.transactionId;
+      let split = ready.length;
+      while (split > 0 && cut !== undefined && ready[split - 1]!.transactionId === cut) split--;
+      if (split > 0) {
+        held = ready.slice(split);
+        ready = ready.slice(0, split);
+      }
+    }
+    if (ready.length > 0) {
+      await applyEvents(ws, ready, friction);
+      applied += ready.length;
+      options.progress?.(ready.length);
+    }
+    if (!more) break;
+  }
+  await next.catch(() => {});
+  return applied;
+}
+
 export type ReplayPart = { events: number; copyMs: number };
 
 /**
@@ -219,43 +267,12 @@ export async function replayPart(
   const ws = new WorkingSet();
   const friction = new FrictionEngine(ws);
   let events = 0;
-  const replay = async (organization: typeof ALL_ORGANIZATIONS | string) => {
-    let position = 0n;
-    // A command's events are evaluated together: one that a batch edge cuts
-    // is held back and applied with the rest of it from the next batch.
-    let held: RecordedEvent[] = [];
-    // Read the next batch while this one is projected.
-    let next = store.readAll(organization, { from: position, limit: BATCH });
-    for (;;) {
-      const read = await next;
-      const batch = read.filter((event) => event.position <= head);
-      const more = batch.length === read.length && read.length === BATCH && batch.at(-1)!.position < head;
-      if (batch.length > 0) {
-        position = batch.at(-1)!.position;
-        next = store.readAll(organization, { from: position, limit: BATCH });
-      }
-      let ready = [...held, ...batch];
-      held = [];
-      if (more) {
-        const cut = ready.at(-1)!.transactionId;
-        let split = ready.length;
-        while (split > 0 && cut !== undefined && ready[split - 1]!.transactionId === cut) split--;
-        if (split > 0) {
-          held = ready.slice(split);
-          ready = ready.slice(0, split);
-        }
-      }
-      if (ready.length > 0) {
-        await applyEvents(ws, ready, friction);
-        events += ready.length;
-        if (events % 100_000 < ready.length) log(`replayed ${events} events`);
-      }
-      if (!more) break;
-    }
-    await next.catch(() => {});
+  const progress = (applied: number) => {
+    events += applied;
+    if (events % 100_000 < applied) log(`replayed ${events} events`);
   };
-  if (scope === ALL_ORGANIZATIONS) await replay(ALL_ORGANIZATIONS);
-  else for (const organizationId of scope) await replay(organizationId);
+  if (scope === ALL_ORGANIZATIONS) await replayLog(store, ws, friction, ALL_ORGANIZATIONS, head, { progress });
+  else for (const organizationId of scope) await replayLog(store, ws, friction, organizationId, head, { progress });
 
   // The new tables are empty and nobody reads them yet: COPY, a few tables at
   // a time on their own connections.

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { TimeView } from '../src/audit/snapshots.ts';
 import type { Viewer } from '../src/auth/tokens.ts';
 import type { CommandDeps } from '../src/commands/execute.ts';
 import type { EventStore } from '../src/eventStore/eventStore.ts';
@@ -14,4 +15,6 @@ export type GraphQLContext = {
   viewer: Viewer | undefined;
   adminToken: string | undefined;
   requestId: string;
+  /** Set when the operation reads the past: `prisma` then reads that moment's snapshot. */
+  timeView?: TimeView;
 };

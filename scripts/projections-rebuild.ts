@@ -2,6 +2,7 @@
 // into fresh tables and swaps them in; the service may keep running.
 import { createEventCatalog } from '../events/index.ts';
 import { rebuildReadModels } from '../projections/rebuild.ts';
+import { clearSnapshots } from '../src/audit/snapshots.ts';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
@@ -24,6 +25,8 @@ try {
         `replay ${report.replayMs.toFixed(0)} ms, write ${report.writeMs.toFixed(0)} ms, swap ${report.swapMs.toFixed(0)} ms`,
     );
     console.table(report.rows);
+    // Snapshots of the past were built by the projection code of their day.
+    await clearSnapshots(pool);
   } finally {
     await pool.end();
   }

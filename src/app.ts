@@ -8,6 +8,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
 import { createEventCatalog } from '../events/index.ts';
 import { startFrictionScheduler } from '../projections/friction/scheduler.ts';
+import { prepareSnapshots, SnapshotStore, TIME_TRAVEL_SCHEMA } from './audit/snapshots.ts';
 import type { CommandDeps } from './commands/execute.ts';
 import type { Config } from './config.ts';
 import { type DatabaseHandle, openDatabase } from './db/database.ts';
@@ -52,6 +53,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     cleanups.push(() => pool.end());
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     cleanups.push(() => prisma.$disconnect());
+    // Time travel: snapshots of the past, read through the views of their own schema.
+    await prepareSnapshots(pool);
+    const pastPrisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema: TIME_TRAVEL_SCHEMA }) });
+    cleanups.push(() => pastPrisma.$disconnect());
     const notifier = new EventNotifier(database.url, {
       onError: (error) => logger.warn({ err: error }, 'event listener lost its connection'),
     });
@@ -70,6 +75,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     };
     const yoga = createGraphQLHandler({
       prisma,
+      past: { snapshots: new SnapshotStore(pool, store, { maxSnapshots: config.snapshots }), prisma: pastPrisma },
       pool,
       store,
       commands,

@@ -19,6 +19,7 @@ const environment = z.object({
   ORGSTREAM_WS_KEEPALIVE_MS: z.coerce.number().int().min(100).max(600_000).default(12_000),
   ORGSTREAM_WS_STALL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   ORGSTREAM_FRICTION_TIMER_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  ORGSTREAM_SNAPSHOTS: z.coerce.number().int().min(1).max(10_000).default(32),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -39,6 +40,8 @@ export type Config = {
   wsStallMs: number;
   /** How often due friction timers are fired (signals that time alone raises or resolves). */
   frictionTimerMs: number;
+  /** How many snapshots of the past (time travel) are kept for reuse. */
+  snapshots: number;
   logLevel: z.infer<typeof environment>['LOG_LEVEL'];
 };
 
@@ -63,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: e.ORGSTREAM_DB_POOL_SIZE,
     tokenRecheckMs: e.ORGSTREAM_WS_TOKEN_RECHECK_MS,
     frictionTimerMs: e.ORGSTREAM_FRICTION_TIMER_MS,
+    snapshots: e.ORGSTREAM_SNAPSHOTS,
     wsStallMs: e.ORGSTREAM_WS_STALL_MS,
     wsKeepAliveMs: e.ORGSTREAM_WS_KEEPALIVE_MS,
     logLevel: e.LOG_LEVEL,

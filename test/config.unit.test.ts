@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       databasePoolSize: 20,
       tokenRecheckMs: 10_000,
       frictionTimerMs: 60_000,
+      snapshots: 32,
       wsStallMs: 30_000,
       wsKeepAliveMs: 12_000,
       logLevel: 'info',

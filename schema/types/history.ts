@@ -4,6 +4,7 @@
 // position order. They page through event_references (projections/references.ts)
 // joined to the log; audit data like the `events` query, so ANALYST or ADMIN.
 import DataLoader from 'dataloader';
+import { qualifying } from '../../src/audit/snapshots.ts';
 import { organizationOf } from '../../src/auth/tokens.ts';
 import { type EventRow, eventColumns } from '../../src/eventStore/eventStore.ts';
 import type { RecordedEvent } from '../../src/eventStore/types.ts';
@@ -65,7 +66,14 @@ function historyLoader(context: GraphQLContext, page: PageQuery): DataLoader<str
     const organizationId = organizationOf(context.viewer);
     loader = new DataLoader<string, Page>(async (subjectIds) => {
       const values: unknown[] = [subjectIds, organizationId, page.after.toString(), page.limit + 1];
-      if (page.types) values.push(page.types);
+      const add = (value: unknown) => `$${values.push(value)}`;
+      const conditions = [
+        ...(page.types ? [`e.type = ANY(${add(page.types)}::text[])`] : []),
+        // Reading the past: only the events that count at that moment.
+        ...Object.entries(qualifying(context.timeView ?? {})).map(([bound, at]) =>
+          bound === 'occurredBefore' ? `e.occurred_at < ${add(at)}` : `e.recorded_at < ${add(at)}`,
+        ),
+      ];
       const result = await context.pool.query<HistoryRow>(
         `SELECT s.subject_id::text AS subject_id, ${eventColumns('e')}
          FROM unnest($1::uuid[]) AS s(subject_id)
@@ -75,7 +83,7 @@ function historyLoader(context: GraphQLContext, page: PageQuery): DataLoader<str
            WHERE r.subject_id = s.subject_id AND r.organization_id = $2 AND r.position > $3::bigint
              AND e.organization_id = $2
              AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-             ${page.types ? 'AND e.type = ANY($5::text[])' : ''}
+             ${conditions.map((condition) => `AND ${condition}`).join(' ')}
            ORDER BY r.position
            LIMIT $4
          ) e

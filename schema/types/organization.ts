@@ -1,5 +1,7 @@
 import { organizationOf } from '../../src/auth/tokens.ts';
+import { NotFoundError } from '../../src/errors.ts';
 import { builder } from '../builder.ts';
+import { assertMoment, pastOrPresentScopes, timeTravelArgs } from '../timeTravel.ts';
 import { Discipline, GrowthPhase, TeamKind } from './enums.ts';
 
 export const Organization = builder.prismaNode('Organization', {
@@ -84,9 +86,18 @@ export const Organization = builder.prismaNode('Organization', {
 builder.queryField('organization', (t) =>
   t.prismaField({
     type: 'Organization',
-    description: 'The organization of the caller’s token.',
-    authScopes: { reader: true },
-    resolve: (query, _root, _args, context) =>
-      context.prisma.organization.findUniqueOrThrow({ ...query, where: { id: organizationOf(context.viewer) } }),
+    description:
+      'The organization of the caller’s token: now, or as it was at `asOf` (org time) and as it was known at `knownAt` (record time).',
+    authScopes: pastOrPresentScopes,
+    args: timeTravelArgs(t.arg),
+    resolve: async (query, _root, args, context) => {
+      assertMoment(context, args);
+      const organization = await context.prisma.organization.findUnique({
+        ...query,
+        where: { id: organizationOf(context.viewer) },
+      });
+      if (!organization) throw new NotFoundError('The organization did not exist yet at that moment');
+      return organization;
+    },
   }),
 );

@@ -1,5 +1,6 @@
 import { builder } from '../builder.ts';
 import { idOf } from '../ids.ts';
+import { assertMoment, pastOrPresentScopes, timeTravelArgs } from '../timeTravel.ts';
 import { Discipline } from './enums.ts';
 import { tenant } from './tenancy.ts';
 
@@ -48,12 +49,14 @@ builder.queryField('person', (t) =>
   t.prismaField({
     type: 'Person',
     nullable: true,
-    authScopes: { reader: true },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, args, context) =>
-      context.prisma.person.findFirst({
+    authScopes: pastOrPresentScopes,
+    args: { id: t.arg.id({ required: true }), ...timeTravelArgs(t.arg) },
+    resolve: (query, _root, args, context) => {
+      assertMoment(context, args);
+      return context.prisma.person.findFirst({
         ...query,
         where: { id: idOf(String(args.id), 'Person', 'id'), ...tenant(context) },
-      }),
+      });
+    },
   }),
 );

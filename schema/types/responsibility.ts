@@ -1,6 +1,7 @@
 import type { OwnershipInterval } from '../../src/generated/prisma/client.ts';
 import { builder } from '../builder.ts';
 import { idOf } from '../ids.ts';
+import { assertMoment, pastOrPresentScopes, timeTravelArgs } from '../timeTravel.ts';
 import { Person } from './person.ts';
 import { Team } from './team.ts';
 import { tenant } from './tenancy.ts';
@@ -68,12 +69,14 @@ builder.queryField('responsibility', (t) =>
   t.prismaField({
     type: 'Responsibility',
     nullable: true,
-    authScopes: { reader: true },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, args, context) =>
-      context.prisma.responsibility.findFirst({
+    authScopes: pastOrPresentScopes,
+    args: { id: t.arg.id({ required: true }), ...timeTravelArgs(t.arg) },
+    resolve: (query, _root, args, context) => {
+      assertMoment(context, args);
+      return context.prisma.responsibility.findFirst({
         ...query,
         where: { id: idOf(String(args.id), 'Responsibility', 'id'), ...tenant(context) },
-      }),
+      });
+    },
   }),
 );

@@ -1,6 +1,7 @@
 import { prismaConnectionHelpers } from '@pothos/plugin-prisma';
 import { builder } from '../builder.ts';
 import { idOf } from '../ids.ts';
+import { assertMoment, pastOrPresentScopes, timeTravelArgs } from '../timeTravel.ts';
 import { TeamKind } from './enums.ts';
 import { Person } from './person.ts';
 import { tenant } from './tenancy.ts';
@@ -57,12 +58,14 @@ builder.queryField('team', (t) =>
   t.prismaField({
     type: 'Team',
     nullable: true,
-    authScopes: { reader: true },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, args, context) =>
-      context.prisma.team.findFirst({
+    authScopes: pastOrPresentScopes,
+    args: { id: t.arg.id({ required: true }), ...timeTravelArgs(t.arg) },
+    resolve: (query, _root, args, context) => {
+      assertMoment(context, args);
+      return context.prisma.team.findFirst({
         ...query,
         where: { id: idOf(String(args.id), 'Team', 'id'), ...tenant(context) },
-      }),
+      });
+    },
   }),
 );

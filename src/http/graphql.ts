@@ -10,6 +10,7 @@ import type pg from 'pg';
 import type { GraphQLContext } from '../../schema/context.ts';
 import { exposedError, unauthenticated, useApiErrorCodes } from '../../schema/errors.ts';
 import { schema } from '../../schema/index.ts';
+import type { SnapshotStore } from '../audit/snapshots.ts';
 import { type Authentication, authenticate } from '../auth/tokens.ts';
 import type { CommandDeps } from '../commands/execute.ts';
 import type { EventStore } from '../eventStore/eventStore.ts';
@@ -18,9 +19,12 @@ import { createOperationObservability } from '../observability/graphqlMetrics.ts
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { limitPlugins } from './limits.ts';
+import { useTimeTravel } from './timeTravel.ts';
 
 export type GraphQLParts = {
   prisma: PrismaClient;
+  /** Time travel: the snapshots of the past and a Prisma client of their views. */
+  past: { snapshots: SnapshotStore; prisma: PrismaClient };
   pool: pg.Pool;
   store: EventStore;
   commands: CommandDeps;
@@ -65,6 +69,7 @@ export function createGraphQLHandler(parts: GraphQLParts): YogaServerInstance<Se
         },
       },
       ...limitPlugins({ isAuthenticated: (request) => authentications.get(request)?.status === 'ok' }),
+      useTimeTravel(parts.past.snapshots, parts.past.prisma),
     ],
     graphqlEndpoint: '/graphql',
     landingPage: false,

@@ -67,3 +67,36 @@ export async function startTestServer(env: Record<string, string> = {}, database
     },
   };
 }
+
+export type OrganizationTokens = { id: string; admin: string; analyst: string; editor: string; reader: string };
+
+/** A new organization (through createOrganization, in org time at `occurredAt`) with a token of every role. */
+export async function organizationWithTokens(
+  server: TestServer,
+  slug: string,
+  options: { occurredAt?: string } = {},
+): Promise<OrganizationTokens> {
+  const created = await server.graphql<{ createOrganization: { adminToken: string; organization: { id: string } } }>(
+    'mutation($slug: String!, $at: DateTime) { createOrganization(input: { name: $slug, slug: $slug, growthPhase: EXPERIMENTING, occurredAt: $at }) { adminToken organization { id } } }',
+    { slug, at: options.occurredAt ?? null },
+    ADMIN_TOKEN,
+  );
+  if (!created.data) throw new Error(`createOrganization failed: ${JSON.stringify(created.errors)}`);
+  const { adminToken, organization } = created.data.createOrganization;
+  const issue = async (role: string) => {
+    const issued = await server.graphql<{ issueApiToken: { token: string } }>(
+      'mutation($org: ID!, $role: Role!, $label: String!) { issueApiToken(input: { organizationId: $org, role: $role, label: $label }) { token } }',
+      { org: organization.id, role, label: role.toLowerCase() },
+      adminToken,
+    );
+    if (!issued.data) throw new Error(`issueApiToken failed: ${JSON.stringify(issued.errors)}`);
+    return issued.data.issueApiToken.token;
+  };
+  return {
+    id: organization.id,
+    admin: adminToken,
+    analyst: await issue('ANALYST'),
+    editor: await issue('EDITOR'),
+    reader: await issue('READER'),
+  };
+}

@@ -1,0 +1,299 @@
+// Time travel (API.md `organization(asOf, knownAt)`): the read models of one
+// organization as they were at a moment of org time (`asOf`: events that
+// occurred by then), as the system knew them at a moment of record time
+// (`knownAt`: events recorded by then), or both.
+//
+// The answer is by definition the read models a replay of exactly the
+// qualifying events produces: this module does that replay (the projection
+// and friction code of the inline path, in memory) and keeps the result as a
+// **snapshot**, rows in copies of the read-model tables tagged with the
+// snapshot's id. GraphQL then reads a snapshot through views of the same
+// names in the schema `orgstream_asof`, with the same resolvers and the same
+// SQL as for now (src/http/timeTravel.ts); each view shows the rows of the
+// snapshot named by the transaction-local setting `orgstream.snapshot`.
+//
+// Why replayed snapshots rather than validity intervals on every row: see
+// bench/RESULTS.md, "Time travel". In short, an event back-dated into the
+// middle of a history changes every later version of the rows it touches (and
+// of the signals judged from them), so interval tables must re-derive those
+// versions anyway; a replay gets every field exactly right by construction,
+// and a snapshot is reused until an event that qualifies for it is appended.
+//
+// Snapshots are a cache: at most `maxSnapshots` are kept (least recently used
+// go first); a projection rebuild empties it, since new projection code may
+// give other rows.
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { FrictionEngine } from '../../projections/friction/engine.ts';
+import { replayLog } from '../../projections/rebuild.ts';
+import { readModelTables } from '../../projections/tables.ts';
+import { quoteIdentifier as quote } from '../db/pool.ts';
+import type { EventStore } from '../eventStore/eventStore.ts';
+import type { EventFilter } from '../eventStore/types.ts';
+import { WorkingSet } from '../readModel/workingSet.ts';
+
+/** Where snapshot rows live: copies of the read-model tables plus `snapshot_id`. */
+export const SNAPSHOT_SCHEMA = 'orgstream_snapshots';
+/** Views named like the read-model tables over one snapshot: what the time-travel Prisma client reads. */
+export const TIME_TRAVEL_SCHEMA = 'orgstream_asof';
+/** The transaction-local setting naming the snapshot the views show. */
+export const SNAPSHOT_SETTING = 'orgstream.snapshot';
+
+/** Bumped when this module lays the schemas out differently. */
+const LAYOUT_VERSION = 1;
+
+/** A moment to read the organization at; an absent side means "now" on that timeline. */
+export type TimeView = { asOf?: Date | undefined; knownAt?: Date | undefined };
+
+export type Snapshot = {
+  id: bigint;
+  /** The organization's last position the snapshot has considered. */
+  head: bigint;
+  /** Events replayed into it. */
+  events: number;
+  /** Whether this call built it (false: reused). */
+  built: boolean;
+};
+
+/**
+ * Qualifying events, to the millisecond the API shows times in: an event
+ * recorded at 12:00:00.123456 is known at 12:00:00.123.
+ */
+export function qualifying(view: TimeView): EventFilter {
+  return {
+    ...(view.asOf ? { occurredBefore: new Date(view.asOf.getTime() + 1) } : {}),
+    ...(view.knownAt ? { recordedBefore: new Date(view.knownAt.getTime() + 1) } : {}),
+  };
+}
+
+/**
+ * Creates (or, when the read-model tables changed since, re-creates) the
+ * snapshot tables and the views. Idempotent and safe with several processes:
+ * runs under an advisory lock and keeps what is current.
+ */
+export async function prepareSnapshots(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('orgstream.snapshots'))`);
+    const tables = readModelTables.map((spec) => spec.table);
+    const columns = await client.query<{ table: string; column: string; type: string }>(
+      `SELECT c.table_name AS table, c.column_name AS column, format_type(a.atttypid, a.atttypmod) AS type
+       FROM information_schema.columns c
+       JOIN pg_attribute a ON a.attrelid = format('public.%I', c.table_name)::regclass AND a.attname = c.column_name
+       WHERE c.table_schema = 'public' AND c.table_name = ANY($1)
+       ORDER BY c.table_name, c.ordinal_position`,
+      [tables],
+    );
+    const indexes = await client.query<{ table: string; definition: string }>(
+      `SELECT t.relname AS table, pg_get_indexdef(x.indexrelid) AS definition
+       FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+       WHERE n.nspname = 'public' AND t.relname = ANY($1)
+       ORDER BY t.relname, definition`,
+      [tables],
+    );
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([LAYOUT_VERSION, columns.rows, indexes.rows]))
+      .digest('hex');
+    const laidOut = await client.query<{ ok: boolean }>(
+      `SELECT to_regclass('${SNAPSHOT_SCHEMA}.layout') IS NOT NULL AS ok`,
+    );
+    const current = laidOut.rows[0]?.ok
+      ? await client.query<{ fingerprint: string }>(`SELECT fingerprint FROM ${SNAPSHOT_SCHEMA}.layout`)
+      : { rows: [] };
+    if (current.rows[0]?.fingerprint === fingerprint) {
+      await client.query('COMMIT');
+      return;
+    }
+    await client.query(`DROP SCHEMA IF EXISTS ${TIME_TRAVEL_SCHEMA} CASCADE`);
+    await client.query(`DROP SCHEMA IF EXISTS ${SNAPSHOT_SCHEMA} CASCADE`);
+    await client.query(`CREATE SCHEMA ${SNAPSHOT_SCHEMA}`);
+    await client.query(`CREATE SCHEMA ${TIME_TRAVEL_SCHEMA}`);
+    await client.query(`CREATE TABLE ${SNAPSHOT_SCHEMA}.layout (fingerprint text NOT NULL)`);
+    await client.query(`INSERT INTO ${SNAPSHOT_SCHEMA}.layout VALUES ($1)`, [fingerprint]);
+    await client.query(
+      `CREATE TABLE ${SNAPSHOT_SCHEMA}.snapshots (
+         id bigserial PRIMARY KEY,
+         organization_id uuid NOT NULL,
+         as_of timestamptz,
+         known_at timestamptz,
+         head bigint NOT NULL,
+         events int NOT NULL,
+         build_ms int NOT NULL,
+         created_at timestamptz NOT NULL DEFAULT now(),
+         used_at timestamptz NOT NULL DEFAULT now(),
+         UNIQUE NULLS NOT DISTINCT (organization_id, as_of, known_at))`,
+    );
+    const byTable = Map.groupBy(columns.rows, (row) => row.table);
+    for (const table of tables) {
+      const names = (byTable.get(table) ?? []).map((row) => quote(row.column));
+      // COPY names the projection's columns; snapshot_id comes from the setting.
+      await client.query(
+        `CREATE TABLE ${SNAPSHOT_SCHEMA}.${quote(table)} (
+           snapshot_id bigint NOT NULL DEFAULT current_setting('${SNAPSHOT_SETTING}')::bigint,
+           LIKE public.${quote(table)} INCLUDING DEFAULTS INCLUDING GENERATED)`,
+      );
+      await client.query(
+        `CREATE VIEW ${TIME_TRAVEL_SCHEMA}.${quote(table)} AS
+         SELECT ${names.join(', ')} FROM ${SNAPSHOT_SCHEMA}.${quote(table)}
+         WHERE snapshot_id = nullif(current_setting('${SNAPSHOT_SETTING}', true), '')::bigint`,
+      );
+    }
+    // The live tables' b-tree indexes, led by snapshot_id, so a snapshot is
+    // read with the plans the live tables get.
+    for (const { table, definition } of indexes.rows) {
+      const columnsOf = /USING btree \((.+)\)$/.exec(definition)?.[1];
+      if (!columnsOf) continue;
+      await client.query(`CREATE INDEX ON ${SNAPSHOT_SCHEMA}.${quote(table)} USING btree (snapshot_id, ${columnsOf})`);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Drops the snapshot and view schemas (before migrations change the tables they copy). */
+export async function dropSnapshots(db: Pick<pg.Pool, 'query'>): Promise<void> {
+  await db.query(`DROP SCHEMA IF EXISTS ${TIME_TRAVEL_SCHEMA} CASCADE`);
+  await db.query(`DROP SCHEMA IF EXISTS ${SNAPSHOT_SCHEMA} CASCADE`);
+}
+
+/** Forgets every snapshot (after a rebuild: new projection code may give other rows). */
+export async function clearSnapshots(pool: pg.Pool): Promise<void> {
+  const exists = await pool.query<{ ok: boolean }>(
+    `SELECT to_regclass('${SNAPSHOT_SCHEMA}.snapshots') IS NOT NULL AS ok`,
+  );
+  if (!exists.rows[0]?.ok) return;
+  const tables = [...readModelTables.map((spec) => spec.table), 'snapshots'];
+  await pool.query(`TRUNCATE ${tables.map((table) => `${SNAPSHOT_SCHEMA}.${quote(table)}`).join(', ')}`);
+}
+
+type SnapshotRow = { id: string; head: string; events: number };
+
+export class SnapshotStore {
+  readonly #pool: pg.Pool;
+  readonly #store: EventStore;
+  readonly #maxSnapshots: number;
+
+  constructor(pool: pg.Pool, store: EventStore, options: { maxSnapshots?: number } = {}) {
+    this.#pool = pool;
+    this.#store = store;
+    this.#maxSnapshots = options.maxSnapshots ?? 32;
+  }
+
+  /**
+   * The snapshot of `organizationId` at `view`: the stored one while no event
+   * appended since qualifies for it, otherwise a fresh replay.
+   */
+  async snapshotFor(organizationId: string, view: TimeView): Promise<Snapshot> {
+    const head = await this.#store.headPosition(organizationId);
+    const found = await this.#find(organizationId, view);
+    if (found && (await this.#stillCurrent(organizationId, view, found, head))) {
+      return { id: BigInt(found.id), head, events: found.events, built: false };
+    }
+    return this.#build(organizationId, view, head);
+  }
+
+  async #find(organizationId: string, view: TimeView, db: Pick<pg.Pool, 'query'> = this.#pool) {
+    const result = await db.query<SnapshotRow>(
+      `SELECT id::text, head::text, events FROM ${SNAPSHOT_SCHEMA}.snapshots
+       WHERE organization_id = $1 AND as_of IS NOT DISTINCT FROM $2 AND known_at IS NOT DISTINCT FROM $3`,
+      [organizationId, view.asOf ?? null, view.knownAt ?? null],
+    );
+    return result.rows[0];
+  }
+
+  /**
+   * A snapshot stays current while nothing appended after its head
+   * qualifies; then it only moves its head forward.
+   */
+  async #stillCurrent(organizationId: string, view: TimeView, found: SnapshotRow, head: bigint): Promise<boolean> {
+    if (BigInt(found.head) < head) {
+      const later = await this.#store.readAll(organizationId, {
+        from: BigInt(found.head),
+        filter: qualifying(view),
+        limit: 1,
+      });
+      if (later.length > 0 && later[0]!.position <= head) return false;
+    }
+    await this.#pool.query(
+      `UPDATE ${SNAPSHOT_SCHEMA}.snapshots SET used_at = now(), head = greatest(head, $2) WHERE id = $1`,
+      [found.id, head.toString()],
+    );
+    return true;
+  }
+
+  async #build(organizationId: string, view: TimeView, head: bigint): Promise<Snapshot> {
+    const started = performance.now();
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      // One builder per organization and moment; others wait and reuse its snapshot.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `orgstream.snapshot:${organizationId}:${view.asOf?.toISOString()}:${view.knownAt?.toISOString()}`,
+      ]);
+      const found = await this.#find(organizationId, view, client);
+      if (found && BigInt(found.head) >= head) {
+        await client.query('COMMIT');
+        return { id: BigInt(found.id), head: BigInt(found.head), events: found.events, built: false };
+      }
+      if (found) await this.#delete(client, found.id);
+
+      const ws = new WorkingSet();
+      const events = await replayLog(this.#store, ws, new FrictionEngine(ws), organizationId, head, {
+        filter: qualifying(view),
+      });
+      const inserted = await client.query<{ id: string }>(
+        `INSERT INTO ${SNAPSHOT_SCHEMA}.snapshots (organization_id, as_of, known_at, head, events, build_ms)
+         VALUES ($1, $2, $3, $4, $5, 0) RETURNING id::text`,
+        [organizationId, view.asOf ?? null, view.knownAt ?? null, head.toString(), events],
+      );
+      const id = inserted.rows[0]!.id;
+      await client.query(`SELECT set_config('${SNAPSHOT_SETTING}', $1, true)`, [id]);
+      await client.query(`SET LOCAL search_path = ${SNAPSHOT_SCHEMA}, public`);
+      for (const spec of ws.changedTables) await ws.flushTable(spec, client, { fresh: true });
+      await client.query(`UPDATE ${SNAPSHOT_SCHEMA}.snapshots SET build_ms = $2 WHERE id = $1`, [
+        id,
+        Math.round(performance.now() - started),
+      ]);
+      await client.query('COMMIT');
+      void this.#evict().catch(() => {});
+      return { id: BigInt(id), head, events, built: true };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async #delete(db: Pick<pg.Pool, 'query'>, id: string): Promise<void> {
+    for (const spec of readModelTables) {
+      await db.query(`DELETE FROM ${SNAPSHOT_SCHEMA}.${quote(spec.table)} WHERE snapshot_id = $1`, [id]);
+    }
+    await db.query(`DELETE FROM ${SNAPSHOT_SCHEMA}.snapshots WHERE id = $1`, [id]);
+  }
+
+  /** Drops the least recently used snapshots beyond the limit. */
+  async #evict(): Promise<void> {
+    const stale = await this.#pool.query<{ id: string }>(
+      `SELECT id::text FROM ${SNAPSHOT_SCHEMA}.snapshots ORDER BY used_at DESC, id DESC OFFSET $1`,
+      [this.#maxSnapshots],
+    );
+    for (const { id } of stale.rows) {
+      const client = await this.#pool.connect();
+      try {
+        await client.query('BEGIN');
+        await this.#delete(client, id);
+        await client.query('COMMIT');
+      } catch {
+        await client.query('ROLLBACK').catch(() => {});
+      } finally {
+        client.release();
+      }
+    }
+  }
+}
