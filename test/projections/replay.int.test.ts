@@ -6,134 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { createEventCatalog } from '../../events/index.ts';
 import { fireDueTimers } from '../../projections/friction/scheduler.ts';
 import { rebuildReadModels } from '../../projections/rebuild.ts';
-import type { CommandHandler } from '../../src/commands/command.ts';
 import { EventStore } from '../../src/eventStore/eventStore.ts';
 import { changeGrowthPhase } from '../../src/organization/organization.ts';
-import {
-  changeReportingLine,
-  chooseFirstTeam,
-  offboardPerson,
-  registerPerson,
-  updatePersonSkills,
-} from '../../src/people/people.ts';
-import {
-  addTeamMember,
-  alignTeam,
-  archiveTeam,
-  changeMembership,
-  changeTeamParent,
-  formTeam,
-  removeTeamMember,
-  renameTeam,
-} from '../../src/teams/teams.ts';
+import { registerPerson } from '../../src/people/people.ts';
+import { addTeamMember, formTeam, renameTeam } from '../../src/teams/teams.ts';
+import { runSteps, step } from '../support/commandSequences.ts';
 import { newOrganization } from '../support/commands.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { snapshotReadModels } from '../support/snapshot.ts';
-
-type Ids = { people: string[]; teams: string[] };
-type Step = { command: CommandHandler<never, unknown>; input: (ids: Ids) => unknown; backDateDays: number | null };
-
-const pick = (list: string[], index: number) =>
-  list[index % Math.max(1, list.length)] ?? '00000000-0000-7000-8000-000000000000';
-const index = fc.nat(20);
-const backDate = fc.option(fc.integer({ min: 1, max: 400 }), { nil: null, freq: 3 });
-
-const step: fc.Arbitrary<Step> = fc.oneof(
-  fc
-    .record({
-      n: fc.nat(1000),
-      discipline: fc.constantFrom('PRODUCT', 'ENGINEERING', 'DESIGN'),
-      manager: index,
-      backDateDays: backDate,
-    })
-    .map(({ n, discipline, manager, backDateDays }) => ({
-      command: registerPerson as unknown as CommandHandler<never, unknown>,
-      input: (ids: Ids) => ({
-        name: `Person ${n}`,
-        email: `p${n}@acme.test`,
-        discipline,
-        ...(ids.people.length > 0 && manager % 2 === 0 ? { managerId: pick(ids.people, manager) } : {}),
-      }),
-      backDateDays,
-    })),
-  fc
-    .record({
-      n: fc.nat(30),
-      kind: fc.constantFrom('STREAM_ALIGNED', 'PLATFORM', 'LEADERSHIP'),
-      backDateDays: backDate,
-    })
-    .map(({ n, kind, backDateDays }) => ({
-      command: formTeam as unknown as CommandHandler<never, unknown>,
-      input: () => ({ name: `Team ${n}`, kind }),
-      backDateDays,
-    })),
-  ...(
-    [
-      [
-        addTeamMember,
-        (t: number, p: number, a: number) => (ids: Ids) => ({
-          teamId: pick(ids.teams, t),
-          personId: pick(ids.people, p),
-          role: 'Engineer',
-          allocation: a,
-        }),
-      ],
-      [
-        changeMembership,
-        (t: number, p: number, a: number) => (ids: Ids) => ({
-          teamId: pick(ids.teams, t),
-          personId: pick(ids.people, p),
-          allocation: a,
-        }),
-      ],
-      [
-        removeTeamMember,
-        (t: number, p: number) => (ids: Ids) => ({ teamId: pick(ids.teams, t), personId: pick(ids.people, p) }),
-      ],
-      [
-        chooseFirstTeam,
-        (t: number, p: number) => (ids: Ids) => ({ teamId: pick(ids.teams, t), personId: pick(ids.people, p) }),
-      ],
-      [
-        changeReportingLine,
-        (t: number, p: number) => (ids: Ids) => ({
-          personId: pick(ids.people, p),
-          managerId: t % 3 === 0 ? null : pick(ids.people, t),
-        }),
-      ],
-      [
-        changeTeamParent,
-        (t: number, p: number) => (ids: Ids) => ({
-          teamId: pick(ids.teams, t),
-          parentTeamId: p % 3 === 0 ? null : pick(ids.teams, p),
-        }),
-      ],
-      [renameTeam, (t: number, p: number) => (ids: Ids) => ({ teamId: pick(ids.teams, t), name: `Renamed ${p}` })],
-      [alignTeam, (t: number) => (ids: Ids) => ({ teamId: pick(ids.teams, t), valueStreamId: null })],
-      [archiveTeam, (t: number) => (ids: Ids) => ({ teamId: pick(ids.teams, t) })],
-      [offboardPerson, (_t: number, p: number) => (ids: Ids) => ({ personId: pick(ids.people, p) })],
-      [
-        updatePersonSkills,
-        (t: number, p: number) => (ids: Ids) => ({ personId: pick(ids.people, p), skills: [`skill-${t}`] }),
-      ],
-    ] as const
-  ).map(([command, build]) =>
-    fc
-      .record({ t: index, p: index, a: fc.integer({ min: 1, max: 100 }), backDateDays: backDate })
-      .map(({ t, p, a, backDateDays }) => ({
-        command: command as unknown as CommandHandler<never, unknown>,
-        input: build(t, p, a),
-        backDateDays,
-      })),
-  ),
-  fc
-    .record({ phase: fc.constantFrom('GETTING_TRACTION', 'HYPERGROWTH', 'OPTIMIZING'), backDateDays: backDate })
-    .map(({ phase, backDateDays }) => ({
-      command: changeGrowthPhase as unknown as CommandHandler<never, unknown>,
-      input: () => ({ phase }),
-      backDateDays,
-    })),
-);
 
 describe('replay equals inline', () => {
   it('a rebuild from position 0 reproduces the inline read models exactly', async () => {
@@ -142,20 +22,7 @@ describe('replay equals inline', () => {
         const db = await createTestDatabase();
         try {
           const org = await newOrganization(db);
-          const ids: Ids = { people: [], teams: [] };
-          const now = Date.UTC(2026, 10, 1);
-          for (const { command, input, backDateDays } of steps) {
-            const meta = backDateDays === null ? {} : { occurredAt: new Date(now - backDateDays * 86_400_000) };
-            try {
-              const { result } = await org.run(command, input(ids), meta);
-              const created = result as { personId?: string; teamId?: string };
-              if (command === (registerPerson as unknown) && created.personId) ids.people.push(created.personId);
-              if (command === (formTeam as unknown) && created.teamId) ids.teams.push(created.teamId);
-            } catch (error) {
-              // Rejected commands are part of a realistic sequence; they must write nothing.
-              if (!(error instanceof Error) || !('code' in error)) throw error;
-            }
-          }
+          await runSteps(org, steps, Date.UTC(2026, 10, 1));
           // Time moves on after the last command: the scheduler fires what is due
           // (and records so in the log, which the rebuild replays).
           await fireDueTimers(db.pool, org.store);

@@ -19,7 +19,11 @@ export type Commands = {
 };
 
 /** A fresh organization on the test database and a runner for commands in it. */
-export async function newOrganization(db: TestDatabase, name = 'Acme'): Promise<Commands> {
+export async function newOrganization(
+  db: TestDatabase,
+  name = 'Acme',
+  options: { occurredAt?: Date } = {},
+): Promise<Commands> {
   const store = new EventStore(db.pool, createEventCatalog());
   const organizationId = uuidv7();
   const deps = { pool: db.pool, store };
@@ -28,7 +32,7 @@ export async function newOrganization(db: TestDatabase, name = 'Acme'): Promise<
     createOrganization,
     organizationId,
     { name, slug: `org-${organizationId.slice(-12)}`, growthPhase: 'HYPERGROWTH' },
-    { actor: 'test' },
+    { actor: 'test', ...(options.occurredAt ? { occurredAt: options.occurredAt } : {}) },
   );
   return {
     store,
