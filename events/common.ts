@@ -54,7 +54,13 @@ export type InteractionKind = (typeof INTERACTION_KINDS)[number];
 export type OwnerKind = (typeof OWNER_KINDS)[number];
 export type AssetCategory = (typeof ASSET_CATEGORIES)[number];
 
-export const id = z.uuid();
+/**
+ * A uuid, in lower case whatever case it was given in: PostgreSQL compares
+ * uuids regardless of case, but replays, WorkingSets and stream ids compare
+ * strings, so every id an event stores (and every id a command decides on:
+ * command inputs use this schema) must have one spelling.
+ */
+export const id = z.uuid().toLowerCase();
 /** A short human label: trimmed, 1..200 characters. */
 export const label = z.string().trim().min(1).max(200);
 /** Free text: up to 10,000 characters. */

@@ -304,7 +304,15 @@ export class FrictionEngine {
     position: bigint | null,
   ): Promise<Date | null> {
     const organization = await this.#ws.get(organizations, { id: organizationId });
-    if (!organization) return null;
+    if (!organization) {
+      // No organization row (never created, or gone from the read models):
+      // nothing to judge by. None of its timers may stay, or the scheduler
+      // would find them due and fire them again on every run.
+      for (const timer of await this.#ws.where(frictionTimers, { organizationId })) {
+        this.#ws.delete(frictionTimers, timer);
+      }
+      return null;
+    }
     let thresholds = this.#thresholds.get(organization);
     if (!thresholds) {
       thresholds = effectiveThresholds(organization);

@@ -135,3 +135,33 @@ export function positions(...values: (bigint | null | undefined)[]): bigint[] {
   const distinct = [...new Set(values.filter((value): value is bigint => typeof value === 'bigint'))];
   return distinct.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
+
+/**
+ * Compares the product of `left` with the product of `right` (−1, 0 or 1),
+ * exactly: each number counts as the decimal it prints as (12.5, 0.36, 33.3),
+ * not as its binary approximation, so a boundary the rules state in percent
+ * ("over 30 %", "by 20 %+") falls on the side DOMAIN.md puts it (in floating
+ * point, 1.2 × 100 < 1 × 120). Finite numbers only.
+ */
+export function compareProducts(left: readonly number[], right: readonly number[]): -1 | 0 | 1 {
+  const [a, aExponent] = product(left);
+  const [b, bExponent] = product(right);
+  const exponent = Math.min(aExponent, bExponent);
+  const x = a * 10n ** BigInt(aExponent - exponent);
+  const y = b * 10n ** BigInt(bExponent - exponent);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** The exact product of numbers taken as decimals: digits × 10^exponent. */
+function product(factors: readonly number[]): [bigint, number] {
+  let digits = 1n;
+  let exponent = 0;
+  for (const factor of factors) {
+    // The shortest digits that print as the number: 0.36 → "3.6e-1".
+    const [mantissa = '', power = ''] = factor.toExponential().split('e');
+    const [whole = '', fraction = ''] = mantissa.split('.');
+    digits *= BigInt(whole + fraction);
+    exponent += Number(power) - fraction.length;
+  }
+  return [digits, exponent];
+}

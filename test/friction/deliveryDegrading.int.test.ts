@@ -1,5 +1,6 @@
 // DELIVERY_DEGRADING: lead time, build time or incidents worse by 20 %+ across
-// a team's last 3 observations (DOMAIN.md).
+// a team's last 3 observations (DOMAIN.md): the latest of the three against the
+// first, whatever lies between; exactly +20 % counts.
 import { describe, expect, it } from 'vitest';
 import { recordDeliveryMetrics } from '../../src/metrics/deliveryMetrics.ts';
 import { setFrictionThresholds } from '../../src/organization/organization.ts';
@@ -43,18 +44,48 @@ describe('DELIVERY_DEGRADING', () => {
     expect(resolved).toMatchObject({ id: signal!.id, status: 'RESOLVED', resolvedAt: fourth.events[0]!.occurredAt });
   });
 
-  it('needs every observation to be no better than the one before', async () => {
+  it('compares the latest of the last 3 with the first, whatever lies between', async () => {
     const org = await newOrganization(db);
     const payments = await team(org, 'Payments');
-    await observe(org, payments, { buildTimeMinutes: 10 });
-    await observe(org, payments, { buildTimeMinutes: 13 });
-    await observe(org, payments, { buildTimeMinutes: 12 }); // better than before
+    const first = await observe(org, payments, { buildTimeMinutes: 10 });
+    const better = await observe(org, payments, { buildTimeMinutes: 8 });
+    const latest = await observe(org, payments, { buildTimeMinutes: 13 }); // 13 ≥ 10 × 1.2
+
+    const [signal] = await openOn(db, org, KIND, payments);
+    expect(signal).toMatchObject({
+      message:
+        'Payments delivers worse over its last 3 observations, by 20% or more: build time 10 → 8 → 13 min (+30%).',
+      evidence: [first, better, latest].flatMap(positionsOf),
+    });
+    expect(signal!.raisedAt).toEqual(latest.events[0]!.occurredAt);
+
+    // The next observation brings it back: 8 → 13 → 9 is not worse than 8 by 20 %.
+    const back = await observe(org, payments, { buildTimeMinutes: 9 });
     expect(await openOn(db, org, KIND, payments)).toEqual([]);
-    await observe(org, payments, { buildTimeMinutes: 14 }); // 13 → 12 → 14
-    expect(await openOn(db, org, KIND, payments)).toEqual([]);
-    await observe(org, payments, { buildTimeMinutes: 15 }); // 12 → 14 → 15
-    expect((await openOn(db, org, KIND, payments))[0]!.message).toBe(
-      'Payments delivers worse over its last 3 observations, by 20% or more: build time 12 → 14 → 15 min (+25%).',
+    const [resolved] = await signalsOf(db, org, KIND);
+    expect(resolved).toMatchObject({ id: signal!.id, status: 'RESOLVED', resolvedAt: back.events[0]!.occurredAt });
+  });
+
+  it('counts exactly +20 % (in decimals, not floating point), and not just under it', async () => {
+    const org = await newOrganization(db);
+    const exactly = await team(org, 'Payments');
+    for (const leadTimeHours of [8.5, 9, 10.2]) await observe(org, exactly, { leadTimeHours });
+    expect((await openOn(db, org, KIND, exactly))[0]!.message).toBe(
+      'Payments delivers worse over its last 3 observations, by 20% or more: lead time 8.5 → 9 → 10.2 h (+20%).',
+    );
+    const small = await team(org, 'Checkout');
+    for (const buildTimeMinutes of [1, 1.1, 1.2]) await observe(org, small, { buildTimeMinutes });
+    expect(await openOn(db, org, KIND, small)).toHaveLength(1);
+
+    const under = await team(org, 'Search');
+    for (const leadTimeHours of [8.5, 9, 10.19]) await observe(org, under, { leadTimeHours });
+    for (const incidents of [5, 7, 5]) await observe(org, under, { incidents });
+    expect(await openOn(db, org, KIND, under)).toEqual([]);
+    await observe(org, under, { incidents: 6 }); // 7 → 5 → 6: better than the first
+    expect(await openOn(db, org, KIND, under)).toEqual([]);
+    await observe(org, under, { incidents: 6 }); // 5 → 6 → 6: exactly +20 %
+    expect((await openOn(db, org, KIND, under))[0]!.message).toBe(
+      'Search delivers worse over its last 3 observations, by 20% or more: incidents 5 → 6 → 6 (+20%).',
     );
   });
 
@@ -75,7 +106,7 @@ describe('DELIVERY_DEGRADING', () => {
       evidence: [a, b, c, d].flatMap(positionsOf),
     });
 
-    // A fall in incidents ends that metric's run: one metric is left.
+    // Incidents back to 0: 1 → 1 → 0 is not worse; one metric is left.
     await observe(org, payments, { incidents: 0 });
     expect((await openOn(db, org, KIND, payments))[0]).toMatchObject({ id: signal!.id, severity: 'MEDIUM' });
   });

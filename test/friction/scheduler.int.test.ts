@@ -5,10 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { followSignalChanges } from '../../projections/friction/feed.ts';
 import { DAY_MS } from '../../projections/friction/rule.ts';
-import { startFrictionScheduler } from '../../projections/friction/scheduler.ts';
+import { fireDueTimers, startFrictionScheduler } from '../../projections/friction/scheduler.ts';
 import { defineResponsibility } from '../../src/responsibilities/responsibilities.ts';
 import { newOrganization } from '../support/commands.ts';
-import { useTestDatabase } from '../support/fixtures.ts';
+import { member, team, useTestDatabase } from '../support/fixtures.ts';
 import { openOn } from '../support/friction.ts';
 
 const db = useTestDatabase();
@@ -67,5 +67,35 @@ describe('the friction timer scheduler', () => {
       stop.abort();
       await followed.return();
     }
+  });
+
+  it('drops the timers of an organization whose row is missing instead of firing them forever', async () => {
+    const org = await newOrganization(db);
+    const timers = async () =>
+      (
+        await db.pool.query('SELECT rule FROM friction_timers WHERE organization_id = $1 ORDER BY rule', [
+          org.organizationId,
+        ])
+      ).rows.map((row) => row.rule as string);
+    await org.run(defineResponsibility, { title: 'GDPR data requests' }); // unowned: looks again in 7 days
+    await member(org, await team(org, 'Payments'), 'Ada'); // no ratified agreement: looks again in 30 days
+    expect(await timers()).toEqual(expect.arrayContaining(['STALE_AGREEMENT:TEAM', 'WORK_SLIPPING:RESPONSIBILITY']));
+    // The organization's row is gone (say, read models restored without it); its timers are not.
+    await db.pool.query('DELETE FROM organizations WHERE id = $1', [org.organizationId]);
+
+    const fired = async () =>
+      (
+        await db.pool.query(
+          `SELECT count(*)::int AS n FROM events WHERE organization_id = $1 AND type = 'FrictionTimersFired'`,
+          [org.organizationId],
+        )
+      ).rows[0].n as number;
+    const later = new Date(Date.now() + 8 * DAY_MS);
+    await fireDueTimers(db.pool, org.store, () => later);
+    expect(await fired()).toBe(1);
+    // Nothing to judge them by: every timer of the organization goes, the due one and the later one.
+    expect(await timers()).toEqual([]);
+    await fireDueTimers(db.pool, org.store, () => new Date(later.getTime() + 60 * DAY_MS));
+    expect(await fired()).toBe(1);
   });
 });

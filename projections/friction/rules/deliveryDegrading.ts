@@ -1,18 +1,23 @@
 // DELIVERY_DEGRADING ("velocity loss, rising incidents"): lead time, build time
-// or incidents getting worse across a team's latest observations (DOMAIN.md).
+// or incidents worse by 20 %+ across a team's last 3 observations (DOMAIN.md).
 //
-// Each metric on its own: the team's last `degradationObservations` observations
-// that report it (delivery_metrics in observedAt order, then position). It is
-// degrading when no observation is better (lower) than the one before and the
-// last is at least `degradationPercent` % worse than the first. A first value
-// of 0 has no percentage to grow by: then any rise counts (0 → 1 incident is
-// degrading as long as no observation in between went down).
+// The reading: each metric on its own, among the team's last
+// `degradationObservations` observations that report it (delivery_metrics in
+// observedAt order, then position), the latest is at least
+// `degradationPercent` % worse than the first of them: higher is worse for all
+// three metrics, and "by 20 %+" includes exactly 20 %. What lies between does
+// not matter (10 → 8 → 13 degrades: 13 ≥ 12); DOMAIN.md asks for worse across
+// the observations, not for steadily worse. The comparison is exact on the
+// decimals recorded (last × 100 ≥ first × (100 + percent)), so 8.5 → 10.2 is
+// +20 %. A first value of 0 has no percentage to grow by: then any rise counts
+// (0 → 1 incident degrades).
 //
 // One signal per team naming every degrading metric; MEDIUM for one metric,
-// HIGH for two or three. Evidence: the observations behind those metrics.
+// HIGH for two or three. Evidence: the observations behind those metrics. A
+// later observation that is not that much worse than the new first resolves it.
 import type { DeliveryMetric } from '../../../src/generated/prisma/client.ts';
 import { deliveryMetrics, teams } from '../../tables.ts';
-import { defineRule, positions } from '../rule.ts';
+import { compareProducts, defineRule, positions } from '../rule.ts';
 
 const team = (event: { data: { teamId: string } }) => [event.data.teamId];
 
@@ -28,7 +33,7 @@ const number = (value: number) => String(Math.round(value * 100) / 100);
 export const deliveryDegrading = defineRule({
   kind: 'DELIVERY_DEGRADING',
   subjectKind: 'TEAM',
-  description: 'A team whose lead time, build time or incidents got steadily worse across its latest observations.',
+  description: 'A team whose lead time, build time or incidents got markedly worse across its latest observations.',
   thresholds: {
     degradationPercent: {
       description: 'How much worse, in percent, the last observation must be than the first for a metric to degrade.',
@@ -64,9 +69,8 @@ export const deliveryDegrading = defineRule({
       const values = rows.map((row) => row[field]!);
       const first = values[0]!;
       const last = values.at(-1)!;
-      const steady = values.every((value, i) => i === 0 || value >= values[i - 1]!);
-      const worse = first === 0 ? last > 0 : (last - first) * 100 >= first * percent;
-      if (!steady || !worse) continue;
+      const worse = first === 0 ? last > 0 : compareProducts([last, 100], [first, 100 + percent]) >= 0;
+      if (!worse) continue;
       const change = first === 0 ? 'up from 0' : `+${Math.round(((last - first) / first) * 100)}%`;
       degrading.push({ text: `${label} ${values.map(number).join(' → ')}${unit} (${change})`, rows });
     }

@@ -1,15 +1,17 @@
 // MISSING_CONTEXT ("engineers stuck without product context"): over 30 % of a
 // team's handoffs in the last 30 days not reviewed with engineering (DOMAIN.md).
 //
-// The window is (at − handoffWindowDays, at] over the handoffs' occurredAt. A
-// team needs at least `handoffMinimum` handoffs in it to be judged (one
-// unreviewed handoff out of one or two says little). The share of handoffs
-// not reviewed with engineering must be over `unreviewedHandoffPercent`.
+// The window is (at − handoffWindowDays, at] over the handoffs' occurredAt.
+// The share of handoffs in it not reviewed with engineering must be over
+// `unreviewedHandoffPercent`, however few they are (DOMAIN.md sets no minimum:
+// one unreviewed handoff of one is 100 %). Exactly the threshold is not over
+// it: the share is compared exactly (unreviewed × 100 > percent × handoffs),
+// never as a rounded fraction.
 // Severity: MEDIUM, HIGH from twice the threshold (capped at 100 %).
 // Evidence: the unreviewed handoffs in the window. While the window holds an
 // unreviewed handoff, a timer looks again when the oldest handoff leaves it.
 import { handoffs, teams } from '../../tables.ts';
-import { addDays, defineRule, nextAfter, positions } from '../rule.ts';
+import { addDays, compareProducts, defineRule, nextAfter, positions } from '../rule.ts';
 
 const team = (event: { data: { teamId: string } }) => [event.data.teamId];
 
@@ -33,12 +35,6 @@ export const missingContext = defineRule({
       min: 1,
       max: 365,
     },
-    handoffMinimum: {
-      description: 'How many handoffs a team needs in the window before it is judged.',
-      default: 3,
-      min: 1,
-      max: 1_000,
-    },
   },
   affects: {
     HandoffRecorded: team,
@@ -59,8 +55,13 @@ export const missingContext = defineRule({
     const leaves = unreviewed.length > 0 ? recent.map((row) => addDays(row.occurredAt, days)) : [];
     const recheckAt = nextAfter(at, ...enters, ...leaves);
 
-    const share = recent.length > 0 ? (unreviewed.length / recent.length) * 100 : 0;
-    if (recent.length < thresholds.handoffMinimum! || share <= limit) return { findings: [], recheckAt };
+    // unreviewed / recent > limit %, and ≥ twice that (or all of them) for HIGH.
+    if (compareProducts([unreviewed.length, 100], [limit, recent.length]) <= 0) return { findings: [], recheckAt };
+    const high =
+      limit * 2 >= 100
+        ? unreviewed.length === recent.length
+        : compareProducts([unreviewed.length, 50], [limit, recent.length]) >= 0;
+    const share = Math.round((unreviewed.length * 100) / recent.length);
     const titles = unreviewed.map((row) => row.title).sort();
     const listed =
       titles.length > LISTED
@@ -69,8 +70,8 @@ export const missingContext = defineRule({
     return {
       findings: [
         {
-          severity: share >= Math.min(limit * 2, 100) ? 'HIGH' : 'MEDIUM',
-          message: `${subject.name} had ${unreviewed.length} of ${recent.length} handoffs in the last ${days} days not reviewed with engineering (${Math.round(share)}%, over ${limit}%): ${listed}.`,
+          severity: high ? 'HIGH' : 'MEDIUM',
+          message: `${subject.name} had ${unreviewed.length} of ${recent.length} handoffs in the last ${days} days not reviewed with engineering (${share}%, over ${limit}%): ${listed}.`,
           evidence: positions(...unreviewed.map((row) => row.position)),
         },
       ],
