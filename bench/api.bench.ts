@@ -20,6 +20,7 @@ import { ConcurrencyError } from '../src/eventStore/errors.ts';
 import { EventStore } from '../src/eventStore/eventStore.ts';
 import { PrismaClient } from '../src/generated/prisma/client.ts';
 import { recordDeliveryMetrics } from '../src/metrics/deliveryMetrics.ts';
+import { ORG_GRAPH } from './queries.ts';
 import {
   describeMachine,
   envNumber,
@@ -52,30 +53,6 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 // ---------------------------------------------------------------------------
 // The GraphQL operations
 // ---------------------------------------------------------------------------
-
-/** The org graph of test/api/nplusone.int.test.ts. */
-const ORG_GRAPH = `
-  query OrgGraph {
-    organization {
-      name
-      teams(first: 100) {
-        edges {
-          node {
-            name kind
-            members(first: 100) {
-              edges {
-                role allocation
-                node { name discipline memberships { role allocation team { name } } }
-              }
-            }
-            agreement { version mission responsibilities { title } }
-            ownedResponsibilities { title }
-          }
-        }
-      }
-    }
-  }
-`;
 
 const TEAM_PAGE = `
   query TeamPage($id: ID!) {

@@ -36,7 +36,7 @@ export const Organization = builder.prismaNode('Organization', {
             ...(args.kind ? { kind: args.kind } : {}),
             ...(args.includeArchived ? {} : { archivedAt: null }),
           },
-          orderBy: { name: 'asc' },
+          orderBy: [{ name: 'asc' }, { id: 'asc' }],
         }),
     }),
     people: t.prismaConnection({
@@ -54,7 +54,7 @@ export const Organization = builder.prismaNode('Organization', {
             ...(args.discipline ? { discipline: args.discipline } : {}),
             ...(args.includeOffboarded ? {} : { offboardedAt: null }),
           },
-          orderBy: { name: 'asc' },
+          orderBy: [{ name: 'asc' }, { id: 'asc' }],
         }),
     }),
     valueStreams: t.prismaField({
@@ -64,7 +64,7 @@ export const Organization = builder.prismaNode('Organization', {
         context.prisma.valueStream.findMany({
           ...query,
           where: { organizationId: organization.id, ...(args.includeRetired ? {} : { retiredAt: null }) },
-          orderBy: { name: 'asc' },
+          orderBy: [{ name: 'asc' }, { id: 'asc' }],
         }),
     }),
     responsibilities: t.prismaField({
@@ -77,7 +77,7 @@ export const Organization = builder.prismaNode('Organization', {
             organizationId: organization.id,
             ...(args.unowned ? { ownerPersonId: null, ownerTeamId: null } : {}),
           },
-          orderBy: { title: 'asc' },
+          orderBy: [{ title: 'asc' }, { id: 'asc' }],
         }),
     }),
   }),

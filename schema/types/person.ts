@@ -20,16 +20,20 @@ export const Person = builder.prismaNode('Person', {
     registeredAt: t.expose('registeredAt', { type: 'DateTime' }),
     version: t.exposeInt('version', { description: 'Version of the person’s stream (the first event is 1).' }),
     manager: t.relation('manager', { nullable: true, description: 'The functional manager (reporting line).' }),
-    reports: t.relation('reports', { query: { where: { offboardedAt: null }, orderBy: { name: 'asc' } } }),
+    reports: t.relation('reports', {
+      query: { where: { offboardedAt: null }, orderBy: [{ name: 'asc' }, { id: 'asc' }] },
+    }),
     firstTeam: t.relation('firstTeam', {
       nullable: true,
       description: 'The cross-functional team this person identifies with first; one of their teams.',
     }),
     memberships: t.relation('memberships', {
       description: 'Current memberships.',
-      query: { where: { to: null }, orderBy: { from: 'asc' } },
+      query: { where: { to: null }, orderBy: [{ from: 'asc' }, { id: 'asc' }] },
     }),
-    ownedResponsibilities: t.relation('ownedResponsibilities', { query: { orderBy: { title: 'asc' } } }),
+    ownedResponsibilities: t.relation('ownedResponsibilities', {
+      query: { orderBy: [{ title: 'asc' }, { id: 'asc' }] },
+    }),
   }),
 });
 

@@ -11,7 +11,9 @@ const members = prismaConnectionHelpers(builder, 'Membership', {
   cursor: 'id',
   select: (nodeSelection) => ({ role: true, allocation: true, person: nodeSelection({ select: { id: true } }) }),
   resolveNode: (membership) => membership.person,
-  query: { where: { to: null }, orderBy: { from: 'asc' } },
+  // Ties in `from` are broken by id, so pages and answers are stable. (Pothos
+  // types orderBy as one object; Prisma takes the list.)
+  query: { where: { to: null }, orderBy: [{ from: 'asc' }, { id: 'asc' }] as never },
 });
 
 export const Team = builder.prismaNode('Team', {
@@ -29,7 +31,9 @@ export const Team = builder.prismaNode('Team', {
     version: t.exposeInt('version', { description: 'Version of the team’s stream (the first event is 1).' }),
     valueStream: t.relation('valueStream', { nullable: true }),
     parent: t.relation('parent', { nullable: true }),
-    children: t.relation('children', { query: { where: { archivedAt: null }, orderBy: { name: 'asc' } } }),
+    children: t.relation('children', {
+      query: { where: { archivedAt: null }, orderBy: [{ name: 'asc' }, { id: 'asc' }] },
+    }),
     members: t.connection(
       {
         type: Person,
@@ -50,7 +54,9 @@ export const Team = builder.prismaNode('Team', {
         }),
       },
     ),
-    ownedResponsibilities: t.relation('ownedResponsibilities', { query: { orderBy: { title: 'asc' } } }),
+    ownedResponsibilities: t.relation('ownedResponsibilities', {
+      query: { orderBy: [{ title: 'asc' }, { id: 'asc' }] },
+    }),
   }),
 });
 

@@ -15,8 +15,8 @@ export const ValueStream = builder.prismaNode('ValueStream', {
     retired: t.boolean({ select: { retiredAt: true }, resolve: (valueStream) => valueStream.retiredAt !== null }),
     version: t.exposeInt('version'),
     parent: t.relation('parent', { nullable: true }),
-    children: t.relation('children', { query: { orderBy: { name: 'asc' } } }),
-    teams: t.relation('teams', { query: { where: { archivedAt: null }, orderBy: { name: 'asc' } } }),
+    children: t.relation('children', { query: { orderBy: [{ name: 'asc' }, { id: 'asc' }] } }),
+    teams: t.relation('teams', { query: { where: { archivedAt: null }, orderBy: [{ name: 'asc' }, { id: 'asc' }] } }),
   }),
 });
 
