@@ -36,6 +36,7 @@ import type { RecordedEvent } from '../src/eventStore/types.ts';
 import { reportInvestmentMix } from '../src/investment/investment.ts';
 import { recordDeliveryMetrics } from '../src/metrics/deliveryMetrics.ts';
 import { updatePersonSkills } from '../src/people/people.ts';
+import { ResidentModels } from '../src/readModel/resident.ts';
 import type { WorkingSet } from '../src/readModel/workingSet.ts';
 import { assignResponsibility, unassignResponsibility } from '../src/responsibilities/responsibilities.ts';
 import { changeMembership } from '../src/teams/teams.ts';
@@ -56,6 +57,9 @@ const COMMANDS = Math.round(envNumber('BENCH_COMMANDS', 600));
 /** BENCH_SCALES: the demo scales to measure, e.g. "1" for a quick run. */
 const SCALES = (process.env.BENCH_SCALES ?? '1,10').split(',').map((scale) => Math.round(Number(scale)));
 const TARGET = 0.5;
+/** BENCH_MODE: `resident` (the service's path: read models kept in memory) or `loaded` (read per command). */
+const MODE = process.env.BENCH_MODE === 'loaded' ? 'loaded' : 'resident';
+const BLOCK = 20;
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -89,7 +93,7 @@ class TimedStore extends EventStore {
 class TimedEngine extends FrictionEngine {
   readonly #probe: Probe;
 
-  constructor(ws: WorkingSet, client: pg.PoolClient, probe: Probe) {
+  constructor(ws: WorkingSet, client: pg.PoolClient | undefined, probe: Probe) {
     super(ws, client);
     this.#probe = probe;
   }
@@ -286,19 +290,25 @@ async function measure(pool: pg.Pool, organizationId: string, label: string): Pr
   // evaluating the rules (and writing their rows) adds to a command.
   const store = new TimedStore(pool, createEventCatalog());
   const probe = store.probe;
-  const withFriction: CommandDeps = { pool, store, frictionEngine: (ws, client) => new TimedEngine(ws, client, probe) };
   const baselineStore = new TimedStore(pool, createEventCatalog());
-  const without: CommandDeps = {
-    pool,
-    store: baselineStore,
-    frictionEngine: (ws, client) => new NoFrictionEngine(ws, client),
-  };
+  // Resident read models (the service's path): each side keeps its own copy,
+  // so the sides alternate in blocks; the first command of a block reloads
+  // the copy the other side made stale and is left out of both samples.
+  const withFriction: CommandDeps =
+    MODE === 'resident'
+      ? { pool, store, resident: new ResidentModels({ engine: (ws) => new TimedEngine(ws, undefined, probe) }) }
+      : { pool, store, frictionEngine: (ws, client) => new TimedEngine(ws, client, probe) };
+  const without: CommandDeps =
+    MODE === 'resident'
+      ? { pool, store: baselineStore, resident: new ResidentModels({ engine: (ws) => new NoFrictionEngine(ws) }) }
+      : { pool, store: baselineStore, frictionEngine: (ws, client) => new NoFrictionEngine(ws, client) };
+  const block = MODE === 'resident' ? BLOCK : 1;
   const steps = await workload(pool, organizationId, COMMANDS * 2);
   // Warm-up: prepared statements, caches, JIT.
   for (const [index, { handler, input }] of steps.slice(0, 60).entries()) {
-    await executeCommand(index % 2 ? without : withFriction, handler, organizationId, input, { actor: 'bench' }).catch(
-      () => {},
-    );
+    await executeCommand(Math.floor(index / block) % 2 ? without : withFriction, handler, organizationId, input, {
+      actor: 'bench',
+    }).catch(() => {});
   }
   Object.assign(probe, new Probe());
   Object.assign(baselineStore.probe, new Probe());
@@ -309,16 +319,25 @@ async function measure(pool: pg.Pool, organizationId: string, label: string): Pr
   let baselineEvents = 0;
   let rejected = 0;
   for (const [index, { handler, input }] of steps.entries()) {
-    const on = index % 2 === 0;
+    const on = Math.floor(index / block) % 2 === 0;
+    const counted = block === 1 || index % block !== 0;
     const started = now();
+    const before = { ...probe };
+    const baselineBefore = { ...baselineStore.probe };
     try {
       const outcome = await executeCommand(on ? withFriction : without, handler, organizationId, input, {
         actor: 'bench',
       });
-      if (on) events += outcome.events.length;
-      else baselineEvents += outcome.events.length;
+      if (on && counted) events += outcome.events.length;
+      else if (counted) baselineEvents += outcome.events.length;
     } catch {
       rejected++;
+    }
+    if (!counted) {
+      // Leave the reloading command out of the engine's probes too.
+      Object.assign(probe, before);
+      Object.assign(baselineStore.probe, baselineBefore);
+      continue;
     }
     (on ? latencies : baseline).push(now() - started);
   }
@@ -381,7 +400,7 @@ async function main(): Promise<void> {
     const version = (await pool.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
     const machine = await describeMachine(version);
     log(formatMachine(machine));
-    log(`database: ${database.description}; ${COMMANDS} commands per organization`);
+    log(`database: ${database.description}; ${COMMANDS} commands per organization; read models: ${MODE}`);
     const store = new EventStore(pool, createEventCatalog());
     const rows: Row[] = [];
     for (const scale of SCALES) {

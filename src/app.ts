@@ -24,6 +24,7 @@ import { createHttpServer } from './http/server.ts';
 import { attachWebSocketTransport } from './http/websocket.ts';
 import type { Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { ResidentModels } from './readModel/resident.ts';
 
 export type RunningService = {
   /** e.g. http://127.0.0.1:4000 */
@@ -68,6 +69,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const commands: CommandDeps = {
       pool,
       store,
+      ...(config.residentOrganizations > 0
+        ? { resident: new ResidentModels({ maxOrganizations: config.residentOrganizations }) }
+        : {}),
       onCommitted: (events) => metrics.eventsAppended.inc(events.length),
       onFrictionChanges: (changes) => {
         for (const { kind, change } of changes) metrics.frictionSignalChanges.inc({ kind, change });

@@ -20,6 +20,7 @@ const environment = z.object({
   ORGSTREAM_WS_STALL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   ORGSTREAM_FRICTION_TIMER_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   ORGSTREAM_SNAPSHOTS: z.coerce.number().int().min(1).max(10_000).default(32),
+  ORGSTREAM_RESIDENT_ORGS: z.coerce.number().int().min(0).max(100_000).default(16),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -42,6 +43,8 @@ export type Config = {
   frictionTimerMs: number;
   /** How many snapshots of the past (time travel) are kept for reuse. */
   snapshots: number;
+  /** How many organizations' read models commands keep in memory (0: none, every command reads the tables). */
+  residentOrganizations: number;
   logLevel: z.infer<typeof environment>['LOG_LEVEL'];
 };
 
@@ -67,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenRecheckMs: e.ORGSTREAM_WS_TOKEN_RECHECK_MS,
     frictionTimerMs: e.ORGSTREAM_FRICTION_TIMER_MS,
     snapshots: e.ORGSTREAM_SNAPSHOTS,
+    residentOrganizations: e.ORGSTREAM_RESIDENT_ORGS,
     wsStallMs: e.ORGSTREAM_WS_STALL_MS,
     wsKeepAliveMs: e.ORGSTREAM_WS_KEEPALIVE_MS,
     logLevel: e.LOG_LEVEL,

@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       tokenRecheckMs: 10_000,
       frictionTimerMs: 60_000,
       snapshots: 32,
+      residentOrganizations: 16,
       wsStallMs: 30_000,
       wsKeepAliveMs: 12_000,
       logLevel: 'info',

@@ -25,6 +25,7 @@ import type {
   FrictionSignal,
   FrictionSignalChange,
   FrictionState,
+  FrictionTimer,
   Organization,
 } from '../../src/generated/prisma/client.ts';
 import { fromDatabaseRow, jsonSelectList, prepared } from '../../src/readModel/table.ts';
@@ -119,6 +120,15 @@ export class FrictionEngine {
   constructor(ws: WorkingSet, db?: Queryable) {
     this.#ws = ws;
     this.#db = db;
+  }
+
+  /**
+   * Memory mode over rows loaded from the database (a resident copy of an
+   * organization, src/readModel/resident.ts): the timers those rows hold.
+   */
+  adoptTimers(timers: readonly FrictionTimer[]): void {
+    if (this.#db) throw new Error('adoptTimers is for memory mode');
+    for (const timer of timers) this.#heapOf(timer.organizationId).push({ ...timer });
   }
 
   /**

@@ -14,6 +14,7 @@ import { ConflictError, ValidationError } from '../errors.ts';
 import { ConcurrencyError } from '../eventStore/errors.ts';
 import type { EventStore } from '../eventStore/eventStore.ts';
 import type { AppendRequest, EventMetadata, RecordedEvent } from '../eventStore/types.ts';
+import type { Resident, ResidentModels } from '../readModel/resident.ts';
 import { WorkingSet } from '../readModel/workingSet.ts';
 import type { Aggregate } from './aggregate.ts';
 import type { Claim, CommandContext, CommandHandler, CommandMeta, Decision } from './command.ts';
@@ -27,8 +28,14 @@ export type CommandDeps = {
   onCommitted?: (events: readonly RecordedEvent[]) => void;
   /** Called after a command committed, with the friction signal changes it made (metrics). */
   onFrictionChanges?: (changes: readonly { kind: string; change: string }[]) => void;
-  /** Makes the friction engine of a command (instrumentation: bench:signals times it). */
+  /** Makes the friction engine of a command without a resident copy (instrumentation: bench:signals times it). */
   frictionEngine?: (ws: WorkingSet, client: pg.PoolClient) => FrictionEngine;
+  /**
+   * Resident copies of organizations' read models (src/readModel/resident.ts):
+   * commands read rows from memory instead of one query per lookup. Without
+   * it every command loads what it reads from the database.
+   */
+  resident?: ResidentModels;
 };
 
 export type CommandOutcome<Result> = {
@@ -71,6 +78,7 @@ export async function executeCommand<Input, Result>(
     if (previous) return previous;
   }
 
+  let resident: Resident | undefined;
   for (let attempt = 1; ; attempt++) {
     const client = await deps.pool.connect();
     try {
@@ -81,9 +89,13 @@ export async function executeCommand<Input, Result>(
       // concurrent command of the organization (another stream) makes stale,
       // such as adding a member who is being offboarded.
       await lockFriction(client, organizationId);
+      resident = await deps.resident?.checkout(client, organizationId);
       const friction: FrictionEngine[] = [];
-      const outcome = await decideAndApply(deps, client, handler, organizationId, input, meta, now, friction);
+      const outcome = await decideAndApply(deps, client, handler, organizationId, input, meta, now, friction, resident);
       await client.query('COMMIT');
+      if (resident)
+        deps.resident!.release(resident, { committed: true, position: outcome.events.at(-1)?.position ?? null });
+      resident = undefined;
       if (outcome.events.length > 0) {
         deps.store.notifyAppended(organizationId);
         deps.onCommitted?.(outcome.events);
@@ -93,6 +105,8 @@ export async function executeCommand<Input, Result>(
       return outcome;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
+      if (resident) deps.resident!.release(resident, { committed: false });
+      resident = undefined;
       const retry = error instanceof ConcurrencyError && meta.expectedVersion === undefined && attempt < MAX_ATTEMPTS;
       if (retry) continue;
       if (meta.idempotencyKey !== undefined && isUniqueViolation(error, 'command_results_pkey')) {
@@ -117,8 +131,10 @@ async function decideAndApply<Input, Result>(
   now: Date,
   /** Receives the friction engine that evaluated the command's events. */
   friction: FrictionEngine[],
+  /** The organization's resident read models, current (checked out under the lock), if any. */
+  resident: Resident | undefined,
 ): Promise<CommandOutcome<Result>> {
-  const reads = new WorkingSet(client);
+  const reads = resident?.ws ?? new WorkingSet(client);
   // Org time of the command: back-dated, or the clock's now. Every event gets
   // it, so what the decision saw as "now" is what the events say.
   const occurredAt = meta.occurredAt ?? now;
@@ -173,10 +189,10 @@ async function decideAndApply<Input, Result>(
     recorded = appended.recorded;
     position = appended.lastPosition;
     await takeClaims(client, organizationId, decision.claims ?? [], decision.releases ?? []);
-    const engine = deps.frictionEngine?.(reads, client) ?? new FrictionEngine(reads, client);
+    const engine = resident?.engine ?? deps.frictionEngine?.(reads, client) ?? new FrictionEngine(reads, client);
     friction.push(engine);
     await applyEvents(reads, recorded, engine);
-    await reads.flush();
+    await reads.flush(client);
   } else if (target !== undefined) {
     position = await lastPositionOf(client, organizationId, target);
   }

@@ -228,6 +228,11 @@ export class WorkingSet {
     await copyRows(db as pg.ClientBase, spec, upserts);
   }
 
+  /** Drops everything held for a table (rows written and flushed that nothing reads again). */
+  forget(spec: LooseSpec): void {
+    this.#tables.delete(spec);
+  }
+
   /** Every live row of a table (memory mode: rebuild comparisons, tests). */
   rows<Row extends object>(spec: TableSpec<Row>): Row[] {
     const state = this.#tables.get(erase(spec));

@@ -267,14 +267,17 @@ async function prologue(org: Commands): Promise<Ids> {
   return ids;
 }
 
-describe('friction signals: replay equals inline', () => {
+describe.each([
+  ['resident read models', true],
+  ['read models loaded per command', false],
+])('friction signals: replay equals inline (%s)', (_mode, resident) => {
   it('a rebuild from position 0 reproduces every signal, change, timer and time', async () => {
     const kindsSeen = new Set<string>();
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 30, maxLength: 90 }), async (steps) => {
         const db = await createTestDatabase();
         try {
-          const org = await newOrganization(db);
+          const org = await newOrganization(db, 'Acme', { resident });
           const ids = await prologue(org);
           for (const { build, backDateDays } of steps) {
             const action = await build(ids, db, org);

@@ -15,13 +15,16 @@ import { newOrganization } from '../support/commands.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { snapshotReadModels } from '../support/snapshot.ts';
 
-describe('replay equals inline', () => {
+describe.each([
+  ['resident read models', true],
+  ['read models loaded per command', false],
+])('replay equals inline (%s)', (_mode, resident) => {
   it('a rebuild from position 0 reproduces the inline read models exactly', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 40 }), async (steps) => {
         const db = await createTestDatabase();
         try {
-          const org = await newOrganization(db);
+          const org = await newOrganization(db, 'Acme', { resident });
           await runSteps(org, steps, Date.UTC(2026, 10, 1));
           // Time moves on after the last command: the scheduler fires what is due
           // (and records so in the log, which the rebuild replays).

@@ -6,6 +6,7 @@ import type { CommandHandler, CommandMeta } from '../../src/commands/command.ts'
 import { type CommandOutcome, executeCommand } from '../../src/commands/execute.ts';
 import { EventStore } from '../../src/eventStore/eventStore.ts';
 import { createOrganization } from '../../src/organization/organization.ts';
+import { ResidentModels } from '../../src/readModel/resident.ts';
 import type { TestDatabase } from './database.ts';
 
 export type Commands = {
@@ -16,17 +17,24 @@ export type Commands = {
     input: unknown,
     meta?: Partial<CommandMeta>,
   ): Promise<CommandOutcome<Result>>;
+  /** The same organization through other resident read models (another service process). */
+  as?(resident: ResidentModels): Omit<Commands, 'as'>;
 };
 
-/** A fresh organization on the test database and a runner for commands in it. */
+/**
+ * A fresh organization on the test database and a runner for commands in it.
+ * Commands keep a resident copy of the read models, as the service does,
+ * unless `resident: false` (each command then loads what it reads).
+ */
 export async function newOrganization(
   db: TestDatabase,
   name = 'Acme',
-  options: { occurredAt?: Date } = {},
+  options: { occurredAt?: Date; resident?: boolean | ResidentModels } = {},
 ): Promise<Commands> {
   const store = new EventStore(db.pool, createEventCatalog());
   const organizationId = uuidv7();
-  const deps = { pool: db.pool, store };
+  const resident = options.resident instanceof ResidentModels ? options.resident : new ResidentModels();
+  const deps = { pool: db.pool, store, ...(options.resident === false ? {} : { resident }) };
   await executeCommand(
     deps,
     createOrganization,
@@ -39,5 +47,11 @@ export async function newOrganization(
     organizationId,
     run: (handler, input, meta = {}) =>
       executeCommand(deps, handler, organizationId, input, { actor: 'test', ...meta }),
+    as: (other) => ({
+      store,
+      organizationId,
+      run: (handler, input, meta = {}) =>
+        executeCommand({ ...deps, resident: other }, handler, organizationId, input, { actor: 'test', ...meta }),
+    }),
   };
 }

@@ -1,0 +1,126 @@
+// Resident copies of organizations' read models, kept in memory between
+// commands so that a command's projections and friction rules read rows
+// without a round trip each (issue 6: evaluation cost per event).
+//
+// A command takes its organization's friction lock first (every writer of an
+// organization does: commands and the timer scheduler), then checks out the
+// resident copy. The copy is used only when it has applied exactly the
+// organization's events up to the last committed one: the check is one
+// statement (`max(position)` of the organization's events) inside the locked
+// transaction, so a copy another process made stale (it appended meanwhile)
+// is loaded again, in one statement as well. The command then applies its
+// events to the copy in memory (the projections and the friction engine in
+// memory mode, the code a rebuild runs) and writes the rows it changed in its
+// transaction. If the transaction does not commit, the copy is dropped.
+//
+// Every appender of an organization must hold the friction lock (see
+// lockFriction): an append without it could commit below the copy's position
+// unnoticed.
+import type pg from 'pg';
+import { FrictionEngine } from '../../projections/friction/engine.ts';
+import { eventReferences, frictionSignalChanges, frictionTimers, readModelTables } from '../../projections/tables.ts';
+import { fromDatabaseRow, jsonSelectList, prepared, type TableSpec } from './table.ts';
+import { WorkingSet } from './workingSet.ts';
+
+/** Tables only ever written (never read by projections or rules): not loaded, and forgotten once flushed. */
+const WRITE_ONLY: readonly TableSpec<never>[] = [eventReferences, frictionSignalChanges] as never;
+const LOADED = (readModelTables as readonly TableSpec<object>[]).filter((spec) => !WRITE_ONLY.includes(spec as never));
+
+/** One statement loading every row of an organization the projections and rules read. */
+const LOAD_SQL = `SELECT ${LOADED.map(
+  (spec, index) =>
+    `(SELECT json_agg(r) FROM (SELECT ${jsonSelectList(spec)} FROM "${spec.table}"
+      WHERE ${spec.table === 'organizations' ? 'id' : 'organization_id'} = $1) r) AS t${index}`,
+).join(',\n')}`;
+
+const HEAD_SQL = 'SELECT max(position)::text AS head FROM events WHERE organization_id = $1';
+
+export type Resident = {
+  readonly organizationId: string;
+  readonly ws: WorkingSet;
+  readonly engine: FrictionEngine;
+  /** The organization's last event the copy has applied. */
+  position: bigint;
+  busy: boolean;
+};
+
+export class ResidentModels {
+  readonly #copies = new Map<string, Resident>();
+  readonly #max: number;
+  readonly #engine: (ws: WorkingSet) => FrictionEngine;
+  /** Loads (for tests and metrics): how often a copy was (re)built from the tables. */
+  loads = 0;
+
+  constructor(
+    options: {
+      maxOrganizations?: number;
+      /** The friction engine of a copy (memory mode); instrumentation (bench:signals) swaps it. */
+      engine?: (ws: WorkingSet) => FrictionEngine;
+    } = {},
+  ) {
+    this.#max = options.maxOrganizations ?? 16;
+    this.#engine = options.engine ?? ((ws) => new FrictionEngine(ws));
+  }
+
+  /**
+   * The organization's resident copy, current with its committed events;
+   * call with the organization's friction lock held, inside the transaction.
+   * Undefined while another command of this process still holds the copy.
+   */
+  async checkout(client: pg.ClientBase, organizationId: string): Promise<Resident | undefined> {
+    const result = await client.query<{ head: string | null }>(prepared(HEAD_SQL, [organizationId]));
+    const head = BigInt(result.rows[0]?.head ?? 0);
+    const copy = this.#copies.get(organizationId);
+    if (copy?.busy) return undefined;
+    if (copy && copy.position === head) {
+      // Most recently used last (the Map keeps insertion order).
+      this.#copies.delete(organizationId);
+      this.#copies.set(organizationId, copy);
+      copy.busy = true;
+      copy.engine.changes.length = 0;
+      return copy;
+    }
+    const loaded = await this.#load(client, organizationId, head);
+    this.#copies.delete(organizationId);
+    this.#copies.set(organizationId, loaded);
+    for (const [id, old] of this.#copies) {
+      if (this.#copies.size <= this.#max) break;
+      if (!old.busy) this.#copies.delete(id);
+    }
+    return loaded;
+  }
+
+  /**
+   * After the transaction: committed, the copy has applied up to `position`
+   * (the command's last event; null when it appended none); otherwise its
+   * changes never reached the database and the copy is dropped.
+   */
+  release(copy: Resident, outcome: { committed: true; position: bigint | null } | { committed: false }): void {
+    copy.busy = false;
+    if (!outcome.committed) {
+      if (this.#copies.get(copy.organizationId) === copy) this.#copies.delete(copy.organizationId);
+      return;
+    }
+    if (outcome.position !== null) copy.position = outcome.position;
+    for (const spec of WRITE_ONLY) copy.ws.forget(spec);
+  }
+
+  /** Forgets every copy (tests; after a rebuild the tables are new but equal, so it is not needed). */
+  clear(): void {
+    this.#copies.clear();
+  }
+
+  async #load(client: pg.ClientBase, organizationId: string, head: bigint): Promise<Resident> {
+    this.loads++;
+    const result = await client.query<Record<string, object[] | null>>(prepared(LOAD_SQL, [organizationId]));
+    const row = result.rows[0]!;
+    const ws = new WorkingSet();
+    const engine = this.#engine(ws);
+    LOADED.forEach((spec, index) => {
+      const rows = (row[`t${index}`] ?? []).map((record) => fromDatabaseRow(spec, record as Record<string, unknown>));
+      ws.adopt(spec, rows);
+      if (spec === (frictionTimers as TableSpec<object>)) engine.adoptTimers(rows as never);
+    });
+    return { organizationId, ws, engine, position: head, busy: true };
+  }
+}

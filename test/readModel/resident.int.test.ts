@@ -1,0 +1,93 @@
+// Resident read models (src/readModel/resident.ts): commands read an
+// organization's rows from a copy kept in memory. The copy must never serve
+// rows the database does not hold: it is reused while current, loaded again
+// when another process appended, and dropped when a command's transaction
+// fails after changing it. Each case ends with the read models a rebuild
+// from the log gives.
+import { describe, expect, it } from 'vitest';
+import { createEventCatalog } from '../../events/index.ts';
+import { rebuildReadModels } from '../../projections/rebuild.ts';
+import { EventStore } from '../../src/eventStore/eventStore.ts';
+import { registerPerson } from '../../src/people/people.ts';
+import { ResidentModels } from '../../src/readModel/resident.ts';
+import { addTeamMember, formTeam, renameTeam } from '../../src/teams/teams.ts';
+import { newOrganization } from '../support/commands.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { snapshotReadModels } from '../support/snapshot.ts';
+
+async function expectRebuildEqualsInline(db: TestDatabase) {
+  const inline = await snapshotReadModels(db.pool);
+  await rebuildReadModels(db.pool, new EventStore(db.pool, createEventCatalog()));
+  expect(await snapshotReadModels(db.pool)).toEqual(inline);
+}
+
+describe('resident read models', () => {
+  it('are loaded once and reused by the commands that follow', async () => {
+    const db = await createTestDatabase();
+    try {
+      const resident = new ResidentModels();
+      const org = await newOrganization(db, 'Acme', { resident });
+      const { teamId } = (await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
+      for (let i = 0; i < 5; i++) {
+        const { personId } = (
+          await org.run(registerPerson, { name: `P${i}`, email: `p${i}@acme.test`, discipline: 'ENGINEERING' })
+        ).result;
+        await org.run(addTeamMember, { teamId, personId, role: 'Engineer', allocation: 60 });
+      }
+      // The first command (creating the organization) loaded an empty copy; nothing since.
+      expect(resident.loads).toBe(1);
+      await expectRebuildEqualsInline(db);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('are loaded again when another process appended to the organization', async () => {
+    const db = await createTestDatabase();
+    try {
+      const here = new ResidentModels();
+      const there = new ResidentModels();
+      const org = await newOrganization(db, 'Acme', { resident: here });
+      const other = org.as!(there);
+      const { teamId } = (await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
+      // The other process renames the team; this one must see the new name.
+      await other.run(renameTeam, { teamId, name: 'Payments Core' });
+      const person = (await org.run(registerPerson, { name: 'Ada', email: 'ada@acme.test', discipline: 'ENGINEERING' }))
+        .result.personId;
+      await other.run(addTeamMember, { teamId, personId: person, role: 'Engineer', allocation: 120 - 20 });
+      await org.run(renameTeam, { teamId, name: 'Payments Platform' });
+      expect(here.loads).toBeGreaterThanOrEqual(3);
+      expect(there.loads).toBeGreaterThanOrEqual(2);
+      const teams = await db.pool.query<{ name: string }>('SELECT name FROM teams WHERE id = $1', [teamId]);
+      expect(teams.rows[0]!.name).toBe('Payments Platform');
+      await expectRebuildEqualsInline(db);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('are dropped when a command fails after changing them, so no phantom row survives', async () => {
+    const db = await createTestDatabase();
+    try {
+      const resident = new ResidentModels();
+      const org = await newOrganization(db, 'Acme', { resident });
+      const { teamId } = (await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
+      // The projection's write fails (a constraint the database holds, not the domain):
+      // the rename reached the copy in memory, never the database.
+      await db.pool.query(`ALTER TABLE teams ADD CONSTRAINT test_short_name CHECK (length(name) < 20)`);
+      await expect(org.run(renameTeam, { teamId, name: 'A name far too long for it' })).rejects.toThrow();
+      await db.pool.query('ALTER TABLE teams DROP CONSTRAINT test_short_name');
+      const loadsBefore = resident.loads;
+      const { personId } = (
+        await org.run(registerPerson, { name: 'Ada', email: 'ada@acme.test', discipline: 'ENGINEERING' })
+      ).result;
+      expect(resident.loads).toBe(loadsBefore + 1);
+      await org.run(addTeamMember, { teamId, personId, role: 'Engineer', allocation: 50 });
+      const teams = await db.pool.query<{ name: string }>('SELECT name FROM teams WHERE id = $1', [teamId]);
+      expect(teams.rows[0]!.name).toBe('Payments');
+      await expectRebuildEqualsInline(db);
+    } finally {
+      await db.drop();
+    }
+  });
+});
