@@ -93,8 +93,7 @@ export async function executeCommand<Input, Result>(
       const friction: FrictionEngine[] = [];
       const outcome = await decideAndApply(deps, client, handler, organizationId, input, meta, now, friction, resident);
       await client.query('COMMIT');
-      if (resident)
-        deps.resident!.release(resident, { committed: true, position: outcome.events.at(-1)?.position ?? null });
+      if (resident) deps.resident!.release(resident, { committed: true, events: outcome.events });
       resident = undefined;
       if (outcome.events.length > 0) {
         deps.store.notifyAppended(organizationId);
@@ -145,7 +144,7 @@ async function decideAndApply<Input, Result>(
     store: deps.store,
     reads,
     now: occurredAt,
-    load: (aggregate, id) => loadAggregate(deps.store, client, organizationId, aggregate, id),
+    load: (aggregate, id) => loadAggregate(deps.store, client, organizationId, aggregate, id, resident),
     newId: () => uuidv7(),
   };
   const decision: Decision<Result> = await handler.run(context, input);
@@ -213,11 +212,23 @@ async function loadAggregate<State>(
   organizationId: string,
   aggregate: Aggregate<State>,
   id: string,
+  resident: Resident | undefined,
 ) {
-  const events = await store.readStream(organizationId, aggregate.stream(id), { within: client });
+  const streamId = aggregate.stream(id);
+  // A current resident copy holds the state any earlier command loaded.
+  const streams = resident?.aggregates.get(aggregate as Aggregate<unknown>);
+  const cached = streams?.get(streamId);
+  if (cached) return { state: cached.state as State, version: cached.version };
+  const events = await store.readStream(organizationId, streamId, { within: client });
   let state = aggregate.initial;
   for (const event of events) state = aggregate.evolve(state, event as Parameters<typeof aggregate.evolve>[1]);
-  return { state, version: events.at(-1)?.streamVersion ?? 0 };
+  const version = events.at(-1)?.streamVersion ?? 0;
+  if (resident) {
+    const byStream = streams ?? new Map();
+    byStream.set(streamId, { state, version });
+    resident.aggregates.set(aggregate as Aggregate<unknown>, byStream);
+  }
+  return { state, version };
 }
 
 /** The organization id under which platform-wide claims are kept. */

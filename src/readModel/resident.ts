@@ -11,7 +11,9 @@
 // is loaded again, in one statement as well. The command then applies its
 // events to the copy in memory (the projections and the friction engine in
 // memory mode, the code a rebuild runs) and writes the rows it changed in its
-// transaction. If the transaction does not commit, the copy is dropped.
+// transaction. If the transaction does not commit, the copy is dropped. The
+// copy also keeps the aggregate states commands decided on, so a command on a
+// long stream (a team recording metrics for years) does not fold it again.
 //
 // Every appender of an organization must hold the friction lock (see
 // lockFriction): an append without it could commit below the copy's position
@@ -19,6 +21,8 @@
 import type pg from 'pg';
 import { FrictionEngine } from '../../projections/friction/engine.ts';
 import { eventReferences, frictionSignalChanges, frictionTimers, readModelTables } from '../../projections/tables.ts';
+import type { Aggregate } from '../commands/aggregate.ts';
+import type { RecordedEvent } from '../eventStore/types.ts';
 import { fromDatabaseRow, jsonSelectList, prepared, type TableSpec } from './table.ts';
 import { WorkingSet } from './workingSet.ts';
 
@@ -35,10 +39,18 @@ const LOAD_SQL = `SELECT ${LOADED.map(
 
 const HEAD_SQL = 'SELECT max(position)::text AS head FROM events WHERE organization_id = $1';
 
+type CachedState = { state: unknown; version: number };
+
 export type Resident = {
   readonly organizationId: string;
   readonly ws: WorkingSet;
   readonly engine: FrictionEngine;
+  /**
+   * Aggregate states commands loaded, per aggregate and stream: current while
+   * the copy is (every append of the organization moves its head), and moved
+   * forward with the events of each command that commits.
+   */
+  readonly aggregates: Map<Aggregate<unknown>, Map<string, CachedState>>;
   /** The organization's last event the copy has applied. */
   position: bigint;
   busy: boolean;
@@ -95,13 +107,22 @@ export class ResidentModels {
    * (the command's last event; null when it appended none); otherwise its
    * changes never reached the database and the copy is dropped.
    */
-  release(copy: Resident, outcome: { committed: true; position: bigint | null } | { committed: false }): void {
+  release(copy: Resident, outcome: { committed: true; events: readonly RecordedEvent[] } | { committed: false }): void {
     copy.busy = false;
     if (!outcome.committed) {
       if (this.#copies.get(copy.organizationId) === copy) this.#copies.delete(copy.organizationId);
       return;
     }
-    if (outcome.position !== null) copy.position = outcome.position;
+    for (const event of outcome.events) {
+      for (const [aggregate, streams] of copy.aggregates) {
+        const cached = streams.get(event.streamId);
+        if (!cached) continue;
+        cached.state = aggregate.evolve(cached.state, event as never);
+        cached.version = event.streamVersion;
+      }
+    }
+    const last = outcome.events.at(-1);
+    if (last) copy.position = last.position;
     for (const spec of WRITE_ONLY) copy.ws.forget(spec);
   }
 
@@ -121,6 +142,6 @@ export class ResidentModels {
       ws.adopt(spec, rows);
       if (spec === (frictionTimers as TableSpec<object>)) engine.adoptTimers(rows as never);
     });
-    return { organizationId, ws, engine, position: head, busy: true };
+    return { organizationId, ws, engine, aggregates: new Map(), position: head, busy: true };
   }
 }

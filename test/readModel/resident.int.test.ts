@@ -2,8 +2,10 @@
 // organization's rows from a copy kept in memory. The copy must never serve
 // rows the database does not hold: it is reused while current, loaded again
 // when another process appended, and dropped when a command's transaction
-// fails after changing it. Each case ends with the read models a rebuild
-// from the log gives.
+// fails after changing it; and commands decide with it exactly as without it
+// (the same events, the same rejections). Each case ends with the read models
+// a rebuild from the log gives.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createEventCatalog } from '../../events/index.ts';
 import { rebuildReadModels } from '../../projections/rebuild.ts';
@@ -11,6 +13,7 @@ import { EventStore } from '../../src/eventStore/eventStore.ts';
 import { registerPerson } from '../../src/people/people.ts';
 import { ResidentModels } from '../../src/readModel/resident.ts';
 import { addTeamMember, formTeam, renameTeam } from '../../src/teams/teams.ts';
+import { runSteps, step } from '../support/commandSequences.ts';
 import { newOrganization } from '../support/commands.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { snapshotReadModels } from '../support/snapshot.ts';
@@ -22,6 +25,28 @@ async function expectRebuildEqualsInline(db: TestDatabase) {
 }
 
 describe('resident read models', () => {
+  it('decide every command exactly as read models loaded per command do', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 10, maxLength: 60 }), async (steps) => {
+        const db = await createTestDatabase();
+        try {
+          const outcomes = async (resident: boolean) => {
+            const org = await newOrganization(db, resident ? 'Resident' : 'Loaded', { resident });
+            const seen: string[] = [];
+            await runSteps(org, steps, Date.UTC(2026, 10, 1), undefined, seen);
+            return seen;
+          };
+          const [resident, loaded] = [await outcomes(true), await outcomes(false)];
+          expect(resident).toEqual(loaded);
+          await expectRebuildEqualsInline(db);
+        } finally {
+          await db.drop();
+        }
+      }),
+      { numRuns: 12 },
+    );
+  });
+
   it('are loaded once and reused by the commands that follow', async () => {
     const db = await createTestDatabase();
     try {

@@ -169,12 +169,20 @@ export const step: fc.Arbitrary<Step> = fc.oneof(
  * Runs `steps` in order; a back-dated step occurs `backDateDays` before `now`
  * (in ms since the epoch), the others at the clock. Rejected commands are skipped.
  */
-export async function runSteps(org: Commands, steps: readonly Step[], now: number, ids?: Ids): Promise<Ids> {
+export async function runSteps(
+  org: Commands,
+  steps: readonly Step[],
+  now: number,
+  ids?: Ids,
+  /** Receives each step's outcome: the event types it appended, or the error code that rejected it. */
+  outcomes?: string[],
+): Promise<Ids> {
   const known: Ids = ids ?? { people: [], teams: [], responsibilities: [] };
   for (const { command, input, backDateDays } of steps) {
     const meta = backDateDays === null ? {} : { occurredAt: new Date(now - backDateDays * 86_400_000) };
     try {
-      const { result } = await org.run(command, input(known), meta);
+      const { result, events } = await org.run(command, input(known), meta);
+      outcomes?.push(events.map((event) => event.type).join(',') || 'no change');
       const created = result as { personId?: string; teamId?: string; responsibilityId?: string };
       if (command === (registerPerson as unknown) && created.personId) known.people.push(created.personId);
       if (command === (formTeam as unknown) && created.teamId) known.teams.push(created.teamId);
@@ -182,6 +190,7 @@ export async function runSteps(org: Commands, steps: readonly Step[], now: numbe
         known.responsibilities.push(created.responsibilityId);
     } catch (error) {
       if (!(error instanceof Error) || !('code' in error)) throw error;
+      outcomes?.push(`rejected: ${String(error.code)}`);
     }
   }
   return known;
