@@ -156,6 +156,8 @@ export class WorkingSet {
     const state = this.#state(erase(spec));
     const id = keyOf(spec, row);
     const previous = state.entries.get(id);
+    // Writing back what is there changes nothing: the row stays as clean (or as dirty) as it was.
+    if (previous?.row && !previous.deleted && sameRow(spec, previous.row as Row, row)) return;
     if (previous?.row && state.indexes.size > 0) this.#unindex(state, id, previous.row);
     state.entries.set(id, { row, dirty: true, deleted: false });
     if (state.indexes.size > 0) this.#reindex(state, id, row);
@@ -367,6 +369,25 @@ function indexKey(fields: readonly string[], row: object): string {
   let key = String(record[fields[0]!]);
   for (let i = 1; i < fields.length; i++) key += `\u0000${String(record[fields[i]!])}`;
   return key;
+}
+
+/** Equal in every column: dates by time, arrays element by element, JSON by its text. */
+function sameRow<Row extends object>(spec: TableSpec<Row>, a: Row, b: Row): boolean {
+  for (const field of Object.keys(spec.columns) as (keyof Row & string)[]) {
+    const x: unknown = a[field];
+    const y: unknown = b[field];
+    if (x === y || sameValue(x, y)) continue;
+    if (Array.isArray(x) && Array.isArray(y)) {
+      if (x.length !== y.length || x.some((item, index) => !sameValue(item, y[index]))) return false;
+      continue;
+    }
+    if (typeof x === 'object' && x !== null && typeof y === 'object' && y !== null) {
+      if (JSON.stringify(x) !== JSON.stringify(y)) return false;
+      continue;
+    }
+    return false;
+  }
+  return true;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
