@@ -79,7 +79,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     };
     const yoga = createGraphQLHandler({
       prisma,
-      past: { snapshots: new SnapshotStore(pool, store, { maxSnapshots: config.snapshots }), prisma: pastPrisma },
+      past: {
+        snapshots: new SnapshotStore(pool, store, { maxSnapshots: config.snapshots }),
+        prisma: pastPrisma,
+        // Half the pool at most: the other half serves what those queries' resolvers read besides.
+        concurrency: Math.max(1, Math.floor(config.databasePoolSize / 2)),
+      },
       pool,
       store,
       commands,

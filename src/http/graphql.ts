@@ -24,7 +24,7 @@ import { useTimeTravel } from './timeTravel.ts';
 export type GraphQLParts = {
   prisma: PrismaClient;
   /** Time travel: the snapshots of the past and a Prisma client of their views. */
-  past: { snapshots: SnapshotStore; prisma: PrismaClient };
+  past: { snapshots: SnapshotStore; prisma: PrismaClient; concurrency: number };
   pool: pg.Pool;
   store: EventStore;
   commands: CommandDeps;
@@ -69,7 +69,7 @@ export function createGraphQLHandler(parts: GraphQLParts): YogaServerInstance<Se
         },
       },
       ...limitPlugins({ isAuthenticated: (request) => authentications.get(request)?.status === 'ok' }),
-      useTimeTravel(parts.past.snapshots, parts.past.prisma),
+      useTimeTravel(parts.past.snapshots, parts.past.prisma, { concurrency: parts.past.concurrency }),
     ],
     graphqlEndpoint: '/graphql',
     landingPage: false,

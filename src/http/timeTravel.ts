@@ -18,6 +18,7 @@ import {
   Kind,
   type SelectionSetNode,
 } from 'graphql';
+import pLimit from 'p-limit';
 import type { GraphQLContext } from '../../schema/context.ts';
 import { badInput } from '../../schema/errors.ts';
 import { SNAPSHOT_SCHEMA, SNAPSHOT_SETTING, type SnapshotStore, type TimeView } from '../audit/snapshots.ts';
@@ -103,7 +104,15 @@ export function timeViewOf(
  * The envelop plugin: queries of the past run on `pastClient` (a Prisma client
  * of the views) inside a transaction that selects the snapshot.
  */
-export function useTimeTravel(snapshots: SnapshotStore, pastClient: PrismaClient): Plugin<GraphQLContext> {
+export function useTimeTravel(
+  snapshots: SnapshotStore,
+  pastClient: PrismaClient,
+  options: { concurrency?: number } = {},
+): Plugin<GraphQLContext> {
+  // Each query of the past holds a connection for its transaction while its
+  // resolvers may take others from the same pool (history, evidence): at most
+  // this many at once, so they can never hold every connection between them.
+  const gate = pLimit(options.concurrency ?? 4);
   return {
     onExecute({ args, setExecuteFn, executeFn, setResultAndStopExecution }) {
       const context = args.contextValue;
@@ -117,30 +126,32 @@ export function useTimeTravel(snapshots: SnapshotStore, pastClient: PrismaClient
         return;
       }
       const organizationId = organizationOf(viewer);
-      setExecuteFn(async (executionArgs) => {
-        for (let attempt = 1; ; attempt++) {
-          const snapshot = await snapshots.snapshotFor(organizationId, found.view);
-          const result = await pastClient.$transaction(
-            async (tx) => {
-              await tx.$queryRawUnsafe(`SELECT set_config('${SNAPSHOT_SETTING}', $1, true)`, snapshot.id.toString());
-              // The snapshot may have been evicted between choosing and reading it.
-              const present = await tx.$queryRawUnsafe<unknown[]>(
-                `SELECT 1 FROM ${SNAPSHOT_SCHEMA}.snapshots WHERE id = $1::bigint`,
-                snapshot.id.toString(),
-              );
-              if (present.length === 0) return undefined;
-              const inPast: GraphQLContext = {
-                ...(executionArgs.contextValue as GraphQLContext),
-                prisma: tx as unknown as PrismaClient,
-                timeView: found.view,
-              };
-              return executeFn({ ...executionArgs, contextValue: inPast });
-            },
-            { isolationLevel: 'RepeatableRead', timeout: TRANSACTION_MS, maxWait: 10_000 },
-          );
-          if (result !== undefined || attempt >= 3) return result ?? { errors: [badInput('Try again')] };
-        }
-      });
+      setExecuteFn((executionArgs) =>
+        gate(async () => {
+          for (let attempt = 1; ; attempt++) {
+            const snapshot = await snapshots.snapshotFor(organizationId, found.view);
+            const result = await pastClient.$transaction(
+              async (tx) => {
+                await tx.$queryRawUnsafe(`SELECT set_config('${SNAPSHOT_SETTING}', $1, true)`, snapshot.id.toString());
+                // The snapshot may have been evicted between choosing and reading it.
+                const present = await tx.$queryRawUnsafe<unknown[]>(
+                  `SELECT 1 FROM ${SNAPSHOT_SCHEMA}.snapshots WHERE id = $1::bigint`,
+                  snapshot.id.toString(),
+                );
+                if (present.length === 0) return undefined;
+                const inPast: GraphQLContext = {
+                  ...(executionArgs.contextValue as GraphQLContext),
+                  prisma: tx as unknown as PrismaClient,
+                  timeView: found.view,
+                };
+                return executeFn({ ...executionArgs, contextValue: inPast });
+              },
+              { isolationLevel: 'RepeatableRead', timeout: TRANSACTION_MS, maxWait: 10_000 },
+            );
+            if (result !== undefined || attempt >= 3) return result ?? { errors: [badInput('Try again')] };
+          }
+        }),
+      );
     },
   };
 }

@@ -242,3 +242,34 @@ describe('snapshots of the past', () => {
     expect(rebuilt[0]!.id).not.toBe(built[0]!.id);
   });
 });
+
+describe('queries of the past under load', () => {
+  it('answer many moments at once on a small connection pool', async () => {
+    const small = await startTestServer({ ORGSTREAM_DB_POOL_SIZE: '4' });
+    try {
+      const previous = server;
+      server = small;
+      try {
+        const s = await story('under-load');
+        const moments = Array.from({ length: 12 }, (_, i) => day(2 + i));
+        const answers = await Promise.all(
+          moments.map((asOf) =>
+            small.graphql<OrgGraph>(
+              `query($asOf: DateTime) { organization(asOf: $asOf) { teams { edges { node { name history { edges { node { type } } } } } } } }`,
+              { asOf },
+              s.tokens.analyst,
+            ),
+          ),
+        );
+        for (const answer of answers) expect(answer.errors).toBeUndefined();
+        expect(answers.map((answer) => answer.data!.organization.teams.edges[0]!.node.name)).toEqual(
+          moments.map((asOf) => (asOf < day(10) ? 'Payments' : 'Payments Core')),
+        );
+      } finally {
+        server = previous;
+      }
+    } finally {
+      await small.close();
+    }
+  });
+});
