@@ -19,7 +19,9 @@
 //   (see lockFriction), so they apply, evaluate and number changes in position
 //   order, exactly as a replay does;
 // - subjects, rules and timers are visited in a fixed order.
+import type pg from 'pg';
 import { v5 as uuidv5 } from 'uuid';
+import { ValidationError } from '../../src/errors.ts';
 import type { Queryable, RecordedEvent } from '../../src/eventStore/types.ts';
 import type {
   FrictionSignal,
@@ -81,6 +83,26 @@ export async function lockFriction(db: Queryable, organizationId: string): Promi
   await db.query(
     prepared("SELECT pg_advisory_xact_lock(hashtextextended('friction:' || $1::text, 0))", [organizationId]),
   );
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Opens a command's transaction, takes the organization's friction lock and
+ * reads the organization's last committed position, in one round trip (three
+ * statements of one simple query: each sees what committed before it ran, so
+ * the position is read after the lock is held). Returns that position.
+ */
+export async function beginLocked(db: Pick<pg.ClientBase, 'query'>, organizationId: string): Promise<bigint> {
+  // Inlined (a simple query takes no parameters): only a well-formed uuid gets here.
+  if (!UUID.test(organizationId))
+    throw new ValidationError(`Not an organization id: ${JSON.stringify(organizationId)}`);
+  const results = (await db.query(
+    `BEGIN;
+     SELECT pg_advisory_xact_lock(hashtextextended('friction:' || '${organizationId}', 0));
+     SELECT max(position)::text AS head FROM events WHERE organization_id = '${organizationId}'`,
+  )) as unknown as { rows: { head?: string | null }[] }[];
+  return BigInt(results[2]?.rows[0]?.head ?? 0);
 }
 
 /** Organizations with friction timers due by `now` (in the tables the search path finds first). */

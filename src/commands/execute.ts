@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import { FrictionEngine, lockFriction } from '../../projections/friction/engine.ts';
+import { beginLocked, FrictionEngine } from '../../projections/friction/engine.ts';
 import { applyEvents } from '../../projections/index.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { ConcurrencyError } from '../eventStore/errors.ts';
@@ -82,14 +82,13 @@ export async function executeCommand<Input, Result>(
   for (let attempt = 1; ; attempt++) {
     const client = await deps.pool.connect();
     try {
-      await client.query('BEGIN');
       // Commands of one organization run one after the other, from their first
       // read: the friction rules evaluate live what a replay of the log
       // evaluates (position order), and a decision never rests on reads that a
       // concurrent command of the organization (another stream) makes stale,
       // such as adding a member who is being offboarded.
-      await lockFriction(client, organizationId);
-      resident = await deps.resident?.checkout(client, organizationId);
+      const head = await beginLocked(client, organizationId);
+      resident = await deps.resident?.checkout(client, organizationId, head);
       const friction: FrictionEngine[] = [];
       const outcome = await decideAndApply(deps, client, handler, organizationId, input, meta, now, friction, resident);
       await client.query('COMMIT');

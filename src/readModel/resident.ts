@@ -5,10 +5,10 @@
 // A command takes its organization's friction lock first (every writer of an
 // organization does: commands and the timer scheduler), then checks out the
 // resident copy. The copy is used only when it has applied exactly the
-// organization's events up to the last committed one: the check is one
-// statement (`max(position)` of the organization's events) inside the locked
-// transaction, so a copy another process made stale (it appended meanwhile)
-// is loaded again, in one statement as well. The command then applies its
+// organization's events up to the last committed one: `max(position)` of the
+// organization's events, read in the same round trip as the lock and after it
+// (beginLocked), so a copy another process made stale (it appended
+// meanwhile) is loaded again, in one statement. The command then applies its
 // events to the copy in memory (the projections and the friction engine in
 // memory mode, the code a rebuild runs) and writes the rows it changed in its
 // transaction. If the transaction does not commit, the copy is dropped. The
@@ -36,8 +36,6 @@ const LOAD_SQL = `SELECT ${LOADED.map(
     `(SELECT json_agg(r) FROM (SELECT ${jsonSelectList(spec)} FROM "${spec.table}"
       WHERE ${spec.table === 'organizations' ? 'id' : 'organization_id'} = $1) r) AS t${index}`,
 ).join(',\n')}`;
-
-const HEAD_SQL = 'SELECT max(position)::text AS head FROM events WHERE organization_id = $1';
 
 type CachedState = { state: unknown; version: number };
 
@@ -75,13 +73,12 @@ export class ResidentModels {
   }
 
   /**
-   * The organization's resident copy, current with its committed events;
-   * call with the organization's friction lock held, inside the transaction.
-   * Undefined while another command of this process still holds the copy.
+   * The organization's resident copy, current with its committed events up
+   * to `head` (the organization's last position, read with its friction lock
+   * held, inside the transaction: see beginLocked); loaded when missing or
+   * stale. Undefined while another command of this process still holds it.
    */
-  async checkout(client: pg.ClientBase, organizationId: string): Promise<Resident | undefined> {
-    const result = await client.query<{ head: string | null }>(prepared(HEAD_SQL, [organizationId]));
-    const head = BigInt(result.rows[0]?.head ?? 0);
+  async checkout(client: pg.ClientBase, organizationId: string, head: bigint): Promise<Resident | undefined> {
     const copy = this.#copies.get(organizationId);
     if (copy?.busy) return undefined;
     if (copy && copy.position === head) {
