@@ -15,7 +15,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
 import { ALL_ORGANIZATIONS, type EventStore } from '../src/eventStore/eventStore.ts';
-import type { EventFilter, RecordedEvent } from '../src/eventStore/types.ts';
+import type { RecordedEvent } from '../src/eventStore/types.ts';
 import { WorkingSet } from '../src/readModel/workingSet.ts';
 import { FrictionEngine } from './friction/engine.ts';
 import { applyEvents } from './index.ts';
@@ -202,21 +202,20 @@ async function committedSince(client: pg.PoolClient, store: EventStore, from: bi
 }
 
 /**
- * Replays the events of `scope` up to `head` (only those `filter` lets
- * through) into the in-memory working set `ws`, in position order, through the
+ * Replays the events of `scope` up to `head` into the in-memory working set
+ * `ws`, in position order, through the
  * projections and the friction engine: the code the inline path runs. Returns
  * the number of events applied. Reads the next batch while one is projected.
  */
-export async function replayLog(
+async function replayLog(
   store: EventStore,
   ws: WorkingSet,
   friction: FrictionEngine,
   scope: typeof ALL_ORGANIZATIONS | string,
   head: bigint,
-  options: { filter?: EventFilter; progress?: (applied: number) => void } = {},
+  options: { progress?: (applied: number) => void } = {},
 ): Promise<number> {
-  const read = (from: bigint) =>
-    store.readAll(scope, { from, limit: BATCH, ...(options.filter ? { filter: options.filter } : {}) });
+  const read = (from: bigint) => store.readAll(scope, { from, limit: BATCH });
   let applied = 0;
   // A command's events are evaluated together: one that a batch edge cuts
   // is held back and applied with the rest of it from the next batch.

@@ -24,12 +24,18 @@
 // give other rows.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { FrictionEngine } from '../../projections/friction/engine.ts';
-import { replayLog } from '../../projections/rebuild.ts';
-import { readModelTables } from '../../projections/tables.ts';
+import { FrictionEngine, NoFrictionEngine } from '../../projections/friction/engine.ts';
+import { applyEvents } from '../../projections/index.ts';
+import {
+  eventReferences,
+  frictionStates,
+  frictionTimers,
+  readModelTables,
+  timelinePoints,
+} from '../../projections/tables.ts';
 import { quoteIdentifier as quote } from '../db/pool.ts';
 import type { EventStore } from '../eventStore/eventStore.ts';
-import type { EventFilter } from '../eventStore/types.ts';
+import type { EventFilter, RecordedEvent } from '../eventStore/types.ts';
 import { WorkingSet } from '../readModel/workingSet.ts';
 
 /** Where snapshot rows live: copies of the read-model tables plus `snapshot_id`. */
@@ -40,7 +46,23 @@ export const TIME_TRAVEL_SCHEMA = 'orgstream_asof';
 export const SNAPSHOT_SETTING = 'orgstream.snapshot';
 
 /** Bumped when this module lays the schemas out differently. */
-const LAYOUT_VERSION = 1;
+const LAYOUT_VERSION = 3;
+
+/**
+ * The read models a snapshot keeps: those GraphQL reads. The replay needs the
+ * others too (change points, friction timers and clocks), but only in memory;
+ * history fields read the live event references, limited to the qualifying
+ * events (schema/types/history.ts).
+ */
+const INTERNAL = new Set<string>(
+  [eventReferences, timelinePoints, frictionTimers, frictionStates].map((spec) => spec.table),
+);
+export const SNAPSHOT_TABLES = readModelTables.filter((spec) => !INTERNAL.has(spec.table));
+
+/** Organizations with more events than this are read from the log for every snapshot, not kept decoded in memory. */
+const CACHED_EVENTS_MAX = 200_000;
+/** Organizations whose decoded events are kept in memory (least recently used out). */
+const CACHED_ORGANIZATIONS = 4;
 
 /** A moment to read the organization at; an absent side means "now" on that timeline. */
 export type TimeView = { asOf?: Date | undefined; knownAt?: Date | undefined };
@@ -76,7 +98,7 @@ export async function prepareSnapshots(pool: pg.Pool): Promise<void> {
   try {
     await client.query('BEGIN');
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('orgstream.snapshots'))`);
-    const tables = readModelTables.map((spec) => spec.table);
+    const tables = SNAPSHOT_TABLES.map((spec) => spec.table);
     const columns = await client.query<{ table: string; column: string; type: string }>(
       `SELECT c.table_name AS table, c.column_name AS column, format_type(a.atttypid, a.atttypmod) AS type
        FROM information_schema.columns c
@@ -119,7 +141,10 @@ export async function prepareSnapshots(pool: pg.Pool): Promise<void> {
          known_at timestamptz,
          head bigint NOT NULL,
          events int NOT NULL,
+         signals boolean NOT NULL,
          build_ms int NOT NULL,
+         replay_ms int NOT NULL DEFAULT 0,
+         write_ms int NOT NULL DEFAULT 0,
          created_at timestamptz NOT NULL DEFAULT now(),
          used_at timestamptz NOT NULL DEFAULT now(),
          UNIQUE NULLS NOT DISTINCT (organization_id, as_of, known_at))`,
@@ -167,16 +192,17 @@ export async function clearSnapshots(pool: pg.Pool): Promise<void> {
     `SELECT to_regclass('${SNAPSHOT_SCHEMA}.snapshots') IS NOT NULL AS ok`,
   );
   if (!exists.rows[0]?.ok) return;
-  const tables = [...readModelTables.map((spec) => spec.table), 'snapshots'];
+  const tables = [...SNAPSHOT_TABLES.map((spec) => spec.table), 'snapshots'];
   await pool.query(`TRUNCATE ${tables.map((table) => `${SNAPSHOT_SCHEMA}.${quote(table)}`).join(', ')}`);
 }
 
-type SnapshotRow = { id: string; head: string; events: number };
+type SnapshotRow = { id: string; head: string; events: number; signals: boolean };
 
 export class SnapshotStore {
   readonly #pool: pg.Pool;
   readonly #store: EventStore;
   readonly #maxSnapshots: number;
+  readonly #events = new Map<string, { head: bigint; events: RecordedEvent[] }>();
 
   constructor(pool: pg.Pool, store: EventStore, options: { maxSnapshots?: number } = {}) {
     this.#pool = pool;
@@ -186,20 +212,22 @@ export class SnapshotStore {
 
   /**
    * The snapshot of `organizationId` at `view`: the stored one while no event
-   * appended since qualifies for it, otherwise a fresh replay.
+   * appended since qualifies for it, otherwise a fresh replay. `signals`:
+   * whether the friction signals are needed (the query reads them); a
+   * snapshot built without them is only reused by queries that do not.
    */
-  async snapshotFor(organizationId: string, view: TimeView): Promise<Snapshot> {
+  async snapshotFor(organizationId: string, view: TimeView, options: { signals: boolean }): Promise<Snapshot> {
     const head = await this.#store.headPosition(organizationId);
     const found = await this.#find(organizationId, view);
-    if (found && (await this.#stillCurrent(organizationId, view, found, head))) {
+    if (found && (found.signals || !options.signals) && (await this.#stillCurrent(organizationId, view, found, head))) {
       return { id: BigInt(found.id), head, events: found.events, built: false };
     }
-    return this.#build(organizationId, view, head);
+    return this.#build(organizationId, view, head, options.signals);
   }
 
   async #find(organizationId: string, view: TimeView, db: Pick<pg.Pool, 'query'> = this.#pool) {
     const result = await db.query<SnapshotRow>(
-      `SELECT id::text, head::text, events FROM ${SNAPSHOT_SCHEMA}.snapshots
+      `SELECT id::text, head::text, events, signals FROM ${SNAPSHOT_SCHEMA}.snapshots
        WHERE organization_id = $1 AND as_of IS NOT DISTINCT FROM $2 AND known_at IS NOT DISTINCT FROM $3`,
       [organizationId, view.asOf ?? null, view.knownAt ?? null],
     );
@@ -226,7 +254,7 @@ export class SnapshotStore {
     return true;
   }
 
-  async #build(organizationId: string, view: TimeView, head: bigint): Promise<Snapshot> {
+  async #build(organizationId: string, view: TimeView, head: bigint, signals: boolean): Promise<Snapshot> {
     const started = performance.now();
     const client = await this.#pool.connect();
     try {
@@ -236,29 +264,38 @@ export class SnapshotStore {
         `orgstream.snapshot:${organizationId}:${view.asOf?.toISOString()}:${view.knownAt?.toISOString()}`,
       ]);
       const found = await this.#find(organizationId, view, client);
-      if (found && BigInt(found.head) >= head) {
+      if (found && BigInt(found.head) >= head && (found.signals || !signals)) {
         await client.query('COMMIT');
         return { id: BigInt(found.id), head: BigInt(found.head), events: found.events, built: false };
       }
       if (found) await this.#delete(client, found.id);
 
+      const log = await this.#eventsUpTo(organizationId, head);
+      const asOf = view.asOf?.getTime() ?? Number.POSITIVE_INFINITY;
+      const knownAt = view.knownAt?.getTime() ?? Number.POSITIVE_INFINITY;
+      // Times as the API shows them, to the millisecond (see qualifying()).
+      const counted = log.filter(
+        (event) => event.occurredAt.getTime() <= asOf && event.recordedAt.getTime() <= knownAt,
+      );
       const ws = new WorkingSet();
-      const events = await replayLog(this.#store, ws, new FrictionEngine(ws), organizationId, head, {
-        filter: qualifying(view),
-      });
+      // Evaluating the rules is most of a replay's work: only when asked for.
+      await applyEvents(ws, counted, signals ? new FrictionEngine(ws) : new NoFrictionEngine(ws));
+      const replayed = performance.now();
       const inserted = await client.query<{ id: string }>(
-        `INSERT INTO ${SNAPSHOT_SCHEMA}.snapshots (organization_id, as_of, known_at, head, events, build_ms)
-         VALUES ($1, $2, $3, $4, $5, 0) RETURNING id::text`,
-        [organizationId, view.asOf ?? null, view.knownAt ?? null, head.toString(), events],
+        `INSERT INTO ${SNAPSHOT_SCHEMA}.snapshots (organization_id, as_of, known_at, head, events, signals, build_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, 0) RETURNING id::text`,
+        [organizationId, view.asOf ?? null, view.knownAt ?? null, head.toString(), counted.length, signals],
       );
       const id = inserted.rows[0]!.id;
       await client.query(`SELECT set_config('${SNAPSHOT_SETTING}', $1, true)`, [id]);
       await client.query(`SET LOCAL search_path = ${SNAPSHOT_SCHEMA}, public`);
-      for (const spec of ws.changedTables) await ws.flushTable(spec, client, { fresh: true });
-      await client.query(`UPDATE ${SNAPSHOT_SCHEMA}.snapshots SET build_ms = $2 WHERE id = $1`, [
-        id,
-        Math.round(performance.now() - started),
-      ]);
+      for (const spec of SNAPSHOT_TABLES) await ws.flushTable(spec as never, client, { fresh: true });
+      const done = performance.now();
+      await client.query(
+        `UPDATE ${SNAPSHOT_SCHEMA}.snapshots SET build_ms = $2, replay_ms = $3, write_ms = $4 WHERE id = $1`,
+        [id, Math.round(done - started), Math.round(replayed - started), Math.round(done - replayed)],
+      );
+      const events = counted.length;
       await client.query('COMMIT');
       void this.#evict().catch(() => {});
       return { id: BigInt(id), head, events, built: true };
@@ -270,8 +307,35 @@ export class SnapshotStore {
     }
   }
 
+  /**
+   * Every event of the organization up to `head`, in position order: kept
+   * decoded in memory for the organizations asked about most recently (the
+   * log is immutable; only what was appended since is read).
+   */
+  async #eventsUpTo(organizationId: string, head: bigint): Promise<RecordedEvent[]> {
+    const cached = this.#events.get(organizationId);
+    const events = cached && cached.head <= head ? cached.events : [];
+    let from = cached && cached.head <= head ? cached.head : 0n;
+    for (;;) {
+      const page = await this.#store.readAll(organizationId, { from, limit: 10_000 });
+      const upTo = page.filter((event) => event.position <= head);
+      events.push(...upTo);
+      if (upTo.length < page.length || page.length < 10_000) break;
+      from = page.at(-1)!.position;
+    }
+    this.#events.delete(organizationId);
+    if (events.length <= CACHED_EVENTS_MAX) {
+      this.#events.set(organizationId, { head, events });
+      for (const id of this.#events.keys()) {
+        if (this.#events.size <= CACHED_ORGANIZATIONS) break;
+        this.#events.delete(id);
+      }
+    }
+    return cached && cached.head > head ? cached.events.filter((event) => event.position <= head) : events;
+  }
+
   async #delete(db: Pick<pg.Pool, 'query'>, id: string): Promise<void> {
-    for (const spec of readModelTables) {
+    for (const spec of SNAPSHOT_TABLES) {
       await db.query(`DELETE FROM ${SNAPSHOT_SCHEMA}.${quote(spec.table)} WHERE snapshot_id = $1`, [id]);
     }
     await db.query(`DELETE FROM ${SNAPSHOT_SCHEMA}.snapshots WHERE id = $1`, [id]);

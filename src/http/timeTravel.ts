@@ -9,6 +9,7 @@
 // Prisma client (the context's) reads the views instead of the live tables.
 import type { Plugin } from '@envelop/core';
 import {
+  BREAK,
   type DocumentNode,
   type FieldNode,
   type GraphQLSchema,
@@ -17,6 +18,7 @@ import {
   getVariableValues,
   Kind,
   type SelectionSetNode,
+  visit,
 } from 'graphql';
 import pLimit from 'p-limit';
 import type { GraphQLContext } from '../../schema/context.ts';
@@ -31,7 +33,7 @@ const LOG_FIELDS = new Set(['__typename', 'events', 'orgDiff']);
 /** The longest a query of the past may take (its snapshot built, its transaction open). */
 const TRANSACTION_MS = 120_000;
 
-type Found = { view: TimeView } | { error: string } | undefined;
+type Found = { view: TimeView; signals: boolean } | { error: string } | undefined;
 
 /** The moment the operation asks for, if any (undefined: now). */
 export function timeViewOf(
@@ -97,7 +99,22 @@ export function timeViewOf(
         `give the same asOf and knownAt (\`${differing?.field ?? others[0]}\` does not); split the operation.`,
     };
   }
-  return { view: first.view };
+  return { view: first.view, signals: mentions(document, 'frictionSignals') };
+}
+
+/** Whether a field of this name is selected anywhere in the document (operations and fragments). */
+function mentions(document: DocumentNode, field: string): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value === field) {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /**
@@ -129,7 +146,7 @@ export function useTimeTravel(
       setExecuteFn((executionArgs) =>
         gate(async () => {
           for (let attempt = 1; ; attempt++) {
-            const snapshot = await snapshots.snapshotFor(organizationId, found.view);
+            const snapshot = await snapshots.snapshotFor(organizationId, found.view, { signals: found.signals });
             const result = await pastClient.$transaction(
               async (tx) => {
                 await tx.$queryRawUnsafe(`SELECT set_config('${SNAPSHOT_SETTING}', $1, true)`, snapshot.id.toString());

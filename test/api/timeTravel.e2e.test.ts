@@ -196,6 +196,22 @@ describe('organization(asOf, knownAt)', () => {
     expect(withLog.errors).toBeUndefined();
   });
 
+  it('answers friction signals at the moment, also where a snapshot without them was built first', async () => {
+    const SIGNALS = `query($asOf: DateTime) {
+      organization(asOf: $asOf) { frictionSignals(status: ALL) { edges { node { kind status message raisedAt resolvedAt } } } }
+    }`;
+    type Signals = { organization: { frictionSignals: { edges: { node: { kind: string } }[] } } };
+    const now = await ok<Signals>(SIGNALS, {}, s.tokens.analyst);
+    expect(now.organization.frictionSignals.edges.length).toBeGreaterThan(0);
+    // The org graph alone at this moment builds a snapshot without signals...
+    await ok<OrgGraph>(ORG_GRAPH, { asOf: day(300) }, s.tokens.analyst);
+    // ...which a query of the signals at the same moment does not reuse.
+    expect(await ok<Signals>(SIGNALS, { asOf: day(300) }, s.tokens.analyst)).toEqual(now);
+    // Before anything happened there was nothing to signal.
+    const early = await ok<Signals>(SIGNALS, { asOf: day(1) }, s.tokens.analyst);
+    expect(early.organization.frictionSignals.edges).toEqual([]);
+  });
+
   it('rejects a malformed moment as BAD_USER_INPUT', async () => {
     const response = await server.graphql(ORG_GRAPH, { asOf: 'last tuesday' }, s.tokens.analyst);
     expect(response.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

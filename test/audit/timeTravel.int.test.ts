@@ -13,10 +13,10 @@ import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { FrictionEngine } from '../../projections/friction/engine.ts';
 import { applyEvents } from '../../projections/index.ts';
-import { readModelTables } from '../../projections/tables.ts';
 import {
   prepareSnapshots,
   SNAPSHOT_SETTING,
+  SNAPSHOT_TABLES,
   SnapshotStore,
   TIME_TRAVEL_SCHEMA,
   type TimeView,
@@ -50,20 +50,20 @@ async function oracle(events: readonly RecordedEvent[], view: TimeView): Promise
   const ws = new WorkingSet();
   await applyEvents(ws, qualifying, new FrictionEngine(ws));
   const rows: Rows = {};
-  for (const spec of readModelTables as readonly TableSpec<object>[])
+  for (const spec of SNAPSHOT_TABLES as readonly TableSpec<object>[])
     rows[spec.table] = sortedRows(spec, ws.rows(spec));
   return rows;
 }
 
 /** The implementation's side: the snapshot, read through the views GraphQL reads. */
 async function fromSnapshot(pool: pg.Pool, snapshots: SnapshotStore, organizationId: string, view: TimeView) {
-  const snapshot = await snapshots.snapshotFor(organizationId, view);
+  const snapshot = await snapshots.snapshotFor(organizationId, view, { signals: true });
   const client = await pool.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
     await client.query(`SELECT set_config('${SNAPSHOT_SETTING}', $1, true)`, [snapshot.id.toString()]);
     const rows: Rows = {};
-    for (const spec of readModelTables as readonly TableSpec<object>[]) {
+    for (const spec of SNAPSHOT_TABLES as readonly TableSpec<object>[]) {
       const result = await client.query(`SELECT * FROM ${TIME_TRAVEL_SCHEMA}."${spec.table}"`);
       rows[spec.table] = sortedRows(
         spec,
