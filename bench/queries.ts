@@ -1,6 +1,7 @@
-// GraphQL operations more than one benchmark sends.
+// GraphQL operations the benchmarks send, shared with the N+1 test
+// (test/api/nplusone.int.test.ts), which measures the same org graph.
 
-/** The org graph of test/api/nplusone.int.test.ts. */
+/** The org graph: organization → teams → members → person → memberships → team, agreements, owned responsibilities. */
 export const ORG_GRAPH = `
   query OrgGraph($asOf: DateTime, $knownAt: DateTime) {
     organization(asOf: $asOf, knownAt: $knownAt) {

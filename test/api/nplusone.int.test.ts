@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { execute, parse } from 'graphql';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ORG_GRAPH as ORG_GRAPH_QUERY } from '../../bench/queries.ts';
 import { createEventCatalog } from '../../events/index.ts';
 import type { GraphQLContext } from '../../schema/context.ts';
 import { schema } from '../../schema/index.ts';
@@ -14,28 +15,7 @@ import { EventStore } from '../../src/eventStore/eventStore.ts';
 import { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
-const ORG_GRAPH = parse(`
-  query OrgGraph {
-    organization {
-      name
-      teams(first: 100) {
-        edges {
-          node {
-            name kind
-            members(first: 100) {
-              edges {
-                role allocation
-                node { name discipline memberships { role allocation team { name } } }
-              }
-            }
-            agreement { version mission responsibilities { title } }
-            ownedResponsibilities { title }
-          }
-        }
-      }
-    }
-  }
-`);
+const ORG_GRAPH = parse(ORG_GRAPH_QUERY);
 
 type Measured = { db: TestDatabase; organizationId: string; statements: number; teams: number; members: number };
 
