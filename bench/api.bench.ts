@@ -44,7 +44,26 @@ const WARMUP_SECONDS = envNumber('BENCH_WARMUP_SECONDS', Math.min(2, SECONDS / 5
 const PROFILE_SECONDS = envNumber('BENCH_PROFILE_SECONDS', Math.min(3, SECONDS));
 /** Connections of the server's pool (ORGSTREAM_DB_POOL_SIZE, its default) and of every baseline pool. */
 const POOL_SIZE = 20;
-const SCALES = [1, 10] as const;
+/** BENCH_SCALES: the demo scales to seed and measure, e.g. "1" for a quick run (default "1,10"). */
+const SCALES = (process.env.BENCH_SCALES || '1,10').split(',').map((scale) => Math.round(Number(scale)));
+const SCENARIO_NAMES = ['orgGraph', 'teamPage', 'mutation', 'profile'] as const;
+/**
+ * BENCH_SCENARIOS: which parts to run, e.g. "orgGraph" or "orgGraph,profile"
+ * (default: all of orgGraph, teamPage, mutation, profile). The profile part
+ * profiles only the read scenarios selected.
+ */
+const SCENARIOS = new Set(
+  (process.env.BENCH_SCENARIOS || SCENARIO_NAMES.join(',')).split(',').map((name) => {
+    const trimmed = name.trim();
+    if (!(SCENARIO_NAMES as readonly string[]).includes(trimmed)) {
+      throw new Error(`BENCH_SCENARIOS: unknown scenario ${trimmed} (known: ${SCENARIO_NAMES.join(', ')})`);
+    }
+    return trimmed as (typeof SCENARIO_NAMES)[number];
+  }),
+);
+for (const scale of SCALES) {
+  if (!Number.isInteger(scale) || scale < 1) throw new Error(`BENCH_SCALES must list positive integers, got ${scale}`);
+}
 const ORG_GRAPH_TARGET = 2;
 const MUTATION_TARGET = 500;
 
@@ -828,7 +847,9 @@ async function main() {
     log(`database: ${database.description}`);
     log(
       `settings: BENCH_SECONDS=${SECONDS}, BENCH_CONNECTIONS=${CONNECTIONS}, BENCH_WARMUP_SECONDS=${WARMUP_SECONDS}, ` +
-        `BENCH_PROFILE_SECONDS=${PROFILE_SECONDS}; server and baseline pools ${POOL_SIZE} connections`,
+        `BENCH_PROFILE_SECONDS=${PROFILE_SECONDS}, BENCH_SCALES=${SCALES.join(',')}, ` +
+        `BENCH_SCENARIOS=${[...SCENARIOS].join(',')}; server and baseline pools ${POOL_SIZE} connections; ` +
+        `NODE_ENV=${process.env.NODE_ENV ?? '(unset)'} (the server inherits it)`,
     );
 
     // --- the organizations, through commands ---
@@ -910,7 +931,7 @@ async function main() {
     const running = server;
 
     // --- (a) and (b): reads, before any mutation changes the data ---
-    for (const org of orgs) {
+    const measureOrgGraph = async (org: Org) => {
       log(`\n(a) org graph, ${org.label}`);
       const orgGraphBody = JSON.stringify({ query: ORG_GRAPH });
       rows.push({
@@ -933,7 +954,8 @@ async function main() {
         met: (api, baseline) =>
           percentile(api.latencies, 50) / percentile(baseline.latencies, 50) <= ORG_GRAPH_TARGET && api.errors === 0,
       });
-
+    };
+    const measureTeamPage = async (org: Org) => {
       log(`\n(b) team page, ${org.label} (cycling over ${org.teamIds.length} teams)`);
       const teamBodies = org.teamIds.map((id) =>
         JSON.stringify({ query: TEAM_PAGE, variables: { id: encodeGlobalID('Team', id) } }),
@@ -959,6 +981,10 @@ async function main() {
         target: '–',
         met: () => undefined,
       });
+    };
+    for (const org of orgs) {
+      if (SCENARIOS.has('orgGraph')) await measureOrgGraph(org);
+      if (SCENARIOS.has('teamPage')) await measureTeamPage(org);
     }
 
     // --- (c): the mutation, then the event store's own single append ---
@@ -973,6 +999,7 @@ async function main() {
       ).rows[0]!.length;
     const commandRuns: { org: string; measured: Measured; streams: string; conflicts: number }[] = [];
     for (const org of orgs) {
+      if (!SCENARIOS.has('mutation')) break;
       log(`\n(c) recordDeliveryMetrics, ${org.label} (cycling over ${org.teamIds.length} teams)`);
       const teamIds = org.teamIds.map((id) => encodeGlobalID('Team', id));
       const lengthBefore = await streamLength(org);
@@ -1036,25 +1063,32 @@ async function main() {
     }
 
     // --- where the time goes, one request at a time ---
-    log('\nprofile: one request at a time (HTTP via autocannon with 1 connection; execute() in this process)');
-    const floor = await httpLoad(
-      {
-        server: running,
-        token: orgs[0]!.reader,
-        body: () => JSON.stringify({ query: '{ __typename }' }),
-        expect: '{"data":{"__typename":"Query"}}',
-      },
-      PROFILE_SECONDS,
-      1,
+    const profiled = (['org graph', 'team page'] as const).filter((scenario) =>
+      SCENARIOS.has(scenario === 'org graph' ? 'orgGraph' : 'teamPage'),
     );
-    const floorP50 = percentile(floor.latencies, 50);
-    log(`  { __typename } over HTTP (token lookup, yoga, HTTP): p50 ${ms(floorP50)} ms`);
+    if (!SCENARIOS.has('profile')) profiled.length = 0;
+    let floorP50 = Number.NaN;
+    if (profiled.length > 0) {
+      log('\nprofile: one request at a time (HTTP via autocannon with 1 connection; execute() in this process)');
+      const floor = await httpLoad(
+        {
+          server: running,
+          token: orgs[0]!.reader,
+          body: () => JSON.stringify({ query: '{ __typename }' }),
+          expect: '{"data":{"__typename":"Query"}}',
+        },
+        PROFILE_SECONDS,
+        1,
+      );
+      floorP50 = percentile(floor.latencies, 50);
+      log(`  { __typename } over HTTP (token lookup, yoga, HTTP): p50 ${ms(floorP50)} ms`);
+    }
     profiler = createProfiler(database.url);
     const orgGraphDocument = parse(ORG_GRAPH);
     const teamPageDocument = parse(TEAM_PAGE);
     const profiles: string[][] = [];
     for (const org of orgs) {
-      for (const scenario of ['org graph', 'team page'] as const) {
+      for (const scenario of profiled) {
         const teamId = (n: number) => org.teamIds[n % org.teamIds.length]!;
         const teamBodies = org.teamIds.map((id) =>
           JSON.stringify({ query: TEAM_PAGE, variables: { id: encodeGlobalID('Team', id) } }),
@@ -1171,53 +1205,57 @@ async function main() {
         ]),
       ),
     );
-    log('');
-    log('Diagnostic: recordDeliveryMetrics through executeCommand in the bench process (no HTTP, no GraphQL):');
-    log('');
-    log(
-      markdownTable(
-        ['org', 'commands/s', 'p50 ms', 'p99 ms', 'errors', 'conflicts retried', 'mean team stream length'],
-        commandRuns.map(({ org, measured, streams, conflicts }) => [
-          org,
-          formatNumber(rate(measured)),
-          ms(percentile(measured.latencies, 50)),
-          ms(percentile(measured.latencies, 99)),
-          formatNumber(measured.errors),
-          formatNumber(conflicts),
-          streams,
-        ]),
-      ),
-    );
-    log('');
-    log(
-      'Where the time goes, one request at a time (medians, ms). HTTP: autocannon with 1 connection; floor: ' +
-        '`{ __typename }` over HTTP (token lookup, yoga, HTTP); execute: graphql execute() in the bench process, ' +
-        'uninstrumented; SQL + Prisma + GraphQL: the same execute() instrumented (SQL = pg round trips, overlaps ' +
-        'counted once; Prisma = its operations minus their SQL; GraphQL = the rest: resolvers, Pothos, graphql-js); ' +
-        'JSON: JSON.stringify of the answer:',
-    );
-    log('');
-    log(
-      markdownTable(
-        [
-          'scenario',
-          'org',
-          'HTTP p50',
-          'floor',
-          'execute',
-          'SQL',
-          'Prisma',
-          'GraphQL',
-          'JSON',
-          'statements',
-          'KiB',
-          'SQL baseline p50',
-          'statements',
-          'HTTP / SQL',
-        ],
-        profiles,
-      ),
-    );
+    if (commandRuns.length > 0) {
+      log('');
+      log('Diagnostic: recordDeliveryMetrics through executeCommand in the bench process (no HTTP, no GraphQL):');
+      log('');
+      log(
+        markdownTable(
+          ['org', 'commands/s', 'p50 ms', 'p99 ms', 'errors', 'conflicts retried', 'mean team stream length'],
+          commandRuns.map(({ org, measured, streams, conflicts }) => [
+            org,
+            formatNumber(rate(measured)),
+            ms(percentile(measured.latencies, 50)),
+            ms(percentile(measured.latencies, 99)),
+            formatNumber(measured.errors),
+            formatNumber(conflicts),
+            streams,
+          ]),
+        ),
+      );
+    }
+    if (profiles.length > 0) {
+      log('');
+      log(
+        'Where the time goes, one request at a time (medians, ms). HTTP: autocannon with 1 connection; floor: ' +
+          '`{ __typename }` over HTTP (token lookup, yoga, HTTP); execute: graphql execute() in the bench process, ' +
+          'uninstrumented; SQL + Prisma + GraphQL: the same execute() instrumented (SQL = pg round trips, overlaps ' +
+          'counted once; Prisma = its operations minus their SQL; GraphQL = the rest: resolvers, Pothos, graphql-js); ' +
+          'JSON: JSON.stringify of the answer:',
+      );
+      log('');
+      log(
+        markdownTable(
+          [
+            'scenario',
+            'org',
+            'HTTP p50',
+            'floor',
+            'execute',
+            'SQL',
+            'Prisma',
+            'GraphQL',
+            'JSON',
+            'statements',
+            'KiB',
+            'SQL baseline p50',
+            'statements',
+            'HTTP / SQL',
+          ],
+          profiles,
+        ),
+      );
+    }
 
     const errors = rows.reduce((sum, row) => sum + row.api.errors + row.baseline.errors, 0);
     if (errors > 0) {

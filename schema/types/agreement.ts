@@ -28,15 +28,25 @@ const AgreementRevisit = builder.prismaObject('AgreementRevisit', {
 });
 
 export const WorkingAgreement = builder.prismaObject('Agreement', {
+  // Select mode, as Team.
+  select: { id: true, version: true, mission: true },
   name: 'WorkingAgreement',
   description: 'One version of a team’s working agreement: drafted, then ratified by named members.',
   fields: (t) => ({
-    version: t.exposeInt('version', { description: 'The version this agreement is (or becomes once ratified).' }),
-    status: t.field({ type: AgreementStatus, resolve: (agreement) => agreement.status as never }),
+    version: t.int({
+      description: 'The version this agreement is (or becomes once ratified).',
+      resolve: (agreement) => agreement.version,
+    }),
+    status: t.field({
+      type: AgreementStatus,
+      select: { status: true },
+      resolve: (agreement) => agreement.status as never,
+    }),
     name: t.exposeString('name', { nullable: true }),
-    mission: t.exposeString('mission'),
+    mission: t.string({ resolve: (agreement) => agreement.mission }),
     metrics: t.field({
       type: [AgreementMetric],
+      select: { metrics: true },
       resolve: (agreement) => agreement.metrics as AgreementMetricShape[],
     }),
     skills: t.exposeStringList('skills', { description: 'Skills the team needs.' }),
@@ -44,6 +54,7 @@ export const WorkingAgreement = builder.prismaObject('Agreement', {
     responsibilities: t.prismaField({
       type: ['Responsibility'],
       description: 'The responsibilities the agreement lists, in its order.',
+      select: { responsibilityIds: true },
       resolve: (query, agreement, _args, context) =>
         loadByIds(context, 'responsibility', query, agreement.responsibilityIds, tenant(context).organizationId),
     }),
@@ -52,6 +63,7 @@ export const WorkingAgreement = builder.prismaObject('Agreement', {
     ratifiedBy: t.prismaField({
       type: ['Person'],
       description: 'The members who ratified it (empty while a draft).',
+      select: { ratifiedBy: true },
       resolve: (query, agreement, _args, context) =>
         loadByIds(context, 'person', query, agreement.ratifiedBy, tenant(context).organizationId),
     }),
@@ -59,6 +71,7 @@ export const WorkingAgreement = builder.prismaObject('Agreement', {
     revisits: t.prismaField({
       type: [AgreementRevisit],
       description: 'The revisits of this version, oldest first.',
+      select: { teamId: true, version: true },
       resolve: (query, agreement, _args, context) =>
         context.prisma.agreementRevisit.findMany({
           ...query,

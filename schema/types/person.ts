@@ -6,13 +6,15 @@ import { tenant } from './tenancy.ts';
 
 export const Person = builder.prismaNode('Person', {
   id: { field: 'id' },
+  // Select mode, as Team. Owner (Person or Team) tells a person by its email.
+  select: { id: true, name: true, email: true, discipline: true },
   // node(id) of another organization (or of nothing) answers null, not an error.
   nullable: true,
   authScopes: { reader: true },
   findUnique: (id, context) => ({ id, ...tenant(context) }),
   fields: (t) => ({
-    name: t.exposeString('name'),
-    email: t.exposeString('email'),
+    name: t.string({ resolve: (person) => person.name }),
+    email: t.string({ resolve: (person) => person.email }),
     discipline: t.field({ type: Discipline, resolve: (person) => person.discipline as never }),
     skills: t.exposeStringList('skills'),
     offboarded: t.boolean({ select: { offboardedAt: true }, resolve: (person) => person.offboardedAt !== null }),
@@ -38,12 +40,17 @@ export const Person = builder.prismaNode('Person', {
 });
 
 builder.prismaObject('Membership', {
+  // Select mode, as Person.
+  select: { id: true, role: true, allocation: true },
   description: 'A person in a team, with a role and an allocation, over an interval of org time.',
   fields: (t) => ({
     team: t.relation('team'),
     person: t.relation('person'),
-    role: t.exposeString('role'),
-    allocation: t.exposeInt('allocation', { description: 'Percent of their time (1..100).' }),
+    role: t.string({ resolve: (membership) => membership.role }),
+    allocation: t.int({
+      description: 'Percent of their time (1..100).',
+      resolve: (membership) => membership.allocation,
+    }),
     from: t.expose('from', { type: 'DateTime' }),
     to: t.expose('to', { type: 'DateTime', nullable: true }),
   }),

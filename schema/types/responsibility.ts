@@ -35,12 +35,14 @@ const OwnershipPeriod = builder.prismaObject('OwnershipInterval', {
 
 export const Responsibility = builder.prismaNode('Responsibility', {
   id: { field: 'id' },
+  // Select mode, as Team.
+  select: { id: true, title: true },
   // node(id) of another organization (or of nothing) answers null, not an error.
   nullable: true,
   authScopes: { reader: true },
   findUnique: (id, context) => ({ id, ...tenant(context) }),
   fields: (t) => ({
-    title: t.exposeString('title'),
+    title: t.string({ resolve: (responsibility) => responsibility.title }),
     description: t.exposeString('description', { nullable: true }),
     category: t.exposeString('category'),
     version: t.exposeInt('version'),

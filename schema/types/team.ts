@@ -18,12 +18,19 @@ const members = prismaConnectionHelpers(builder, 'Membership', {
 
 export const Team = builder.prismaNode('Team', {
   id: { field: 'id' },
+  // Select mode: a query reads only the columns its fields ask for (not every
+  // column of every row). The few columns nearly every read needs are
+  // selected here, and their fields read them without a selection of their
+  // own: Pothos checks such a selection against the query each row came from,
+  // row by row, and loads it again for a row no Pothos query loaded (e.g. an
+  // Owner or FrictionSubject resolved by hand).
+  select: { id: true, name: true, kind: true },
   // node(id) of another organization (or of nothing) answers null, not an error.
   nullable: true,
   authScopes: { reader: true },
   findUnique: (id, context) => ({ id, ...tenant(context) }),
   fields: (t) => ({
-    name: t.exposeString('name'),
+    name: t.string({ resolve: (team) => team.name }),
     kind: t.field({ type: TeamKind, resolve: (team) => team.kind as never }),
     archived: t.boolean({ select: { archivedAt: true }, resolve: (team) => team.archivedAt !== null }),
     archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
