@@ -52,7 +52,12 @@ export type Resident = {
   /** The organization's last event the copy has applied. */
   position: bigint;
   busy: boolean;
+  /** Commands of this process waiting for the copy to be handed back. */
+  readonly waiters: (() => void)[];
 };
+
+/** How long a command waits for a copy another command of this process still holds before reading the tables instead. */
+const HANDOVER_MS = 1_000;
 
 export class ResidentModels {
   readonly #copies = new Map<string, Resident>();
@@ -76,11 +81,27 @@ export class ResidentModels {
    * The organization's resident copy, current with its committed events up
    * to `head` (the organization's last position, read with its friction lock
    * held, inside the transaction: see beginLocked); loaded when missing or
-   * stale. Undefined while another command of this process still holds it.
+   * stale. Undefined when another command of this process does not hand it
+   * back in time.
    */
   async checkout(client: pg.ClientBase, organizationId: string, head: bigint): Promise<Resident | undefined> {
-    const copy = this.#copies.get(organizationId);
-    if (copy?.busy) return undefined;
+    let copy = this.#copies.get(organizationId);
+    // Held by the command of this process that had the organization's lock
+    // before us: its transaction has ended (we hold the lock now) and it hands
+    // the copy back as soon as it sees that. Wait for it rather than reading
+    // the tables, which would make the copy stale for everyone after.
+    while (copy?.busy) {
+      const holder = copy;
+      const handedBack = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), HANDOVER_MS);
+        holder.waiters.push(() => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+      if (!handedBack) return undefined;
+      copy = this.#copies.get(organizationId);
+    }
     if (copy && copy.position === head) {
       // Most recently used last (the Map keeps insertion order).
       this.#copies.delete(organizationId);
@@ -106,8 +127,12 @@ export class ResidentModels {
    */
   release(copy: Resident, outcome: { committed: true; events: readonly RecordedEvent[] } | { committed: false }): void {
     copy.busy = false;
+    const wake = () => {
+      for (const waiter of copy.waiters.splice(0)) waiter();
+    };
     if (!outcome.committed) {
       if (this.#copies.get(copy.organizationId) === copy) this.#copies.delete(copy.organizationId);
+      wake();
       return;
     }
     for (const event of outcome.events) {
@@ -121,6 +146,7 @@ export class ResidentModels {
     const last = outcome.events.at(-1);
     if (last) copy.position = last.position;
     for (const spec of WRITE_ONLY) copy.ws.forget(spec);
+    wake();
   }
 
   /** Forgets every copy (tests; after a rebuild the tables are new but equal, so it is not needed). */
@@ -139,6 +165,6 @@ export class ResidentModels {
       ws.adopt(spec, rows);
       if (spec === (frictionTimers as TableSpec<object>)) engine.adoptTimers(rows as never);
     });
-    return { organizationId, ws, engine, aggregates: new Map(), position: head, busy: true };
+    return { organizationId, ws, engine, aggregates: new Map(), position: head, busy: true, waiters: [] };
   }
 }

@@ -67,6 +67,26 @@ describe('resident read models', () => {
     }
   });
 
+  it('pass from command to command of one process when many arrive at once, without loading again', async () => {
+    const db = await createTestDatabase();
+    try {
+      const resident = new ResidentModels();
+      const org = await newOrganization(db, 'Acme', { resident });
+      const { teamId } = (await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
+      const loads = resident.loads;
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          org.run(registerPerson, { name: `P${i}`, email: `p${i}@acme.test`, discipline: 'ENGINEERING' }),
+        ),
+      );
+      await Promise.all(Array.from({ length: 20 }, (_, i) => org.run(renameTeam, { teamId, name: `Payments ${i}` })));
+      expect(resident.loads).toBe(loads);
+      await expectRebuildEqualsInline(db);
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('are loaded again when another process appended to the organization', async () => {
     const db = await createTestDatabase();
     try {
