@@ -7,6 +7,7 @@
 // lock makes them take turns, and the second finds nothing left to do.
 import type pg from 'pg';
 import { frictionStream } from '../../events/friction.ts';
+import { withTransaction } from '../../src/db/pool.ts';
 import type { EventStore } from '../../src/eventStore/eventStore.ts';
 import { WorkingSet } from '../../src/readModel/workingSet.ts';
 import { applyEvents } from '../index.ts';
@@ -33,10 +34,7 @@ export async function fireDueTimers(
 ): Promise<TimerRun> {
   const run: TimerRun = { organizations: 0, changes: 0, signalChanges: [] };
   for (const organizationId of await organizationsWithDueTimers(pool, clock())) {
-    const client = await pool.connect();
-    let changes = -1;
-    try {
-      await client.query('BEGIN');
+    const changes = await withTransaction(pool, async (client) => {
       await lockFriction(client, organizationId);
       // Now, read under the lock; a command that held it may have fired them meanwhile.
       const now = clock();
@@ -44,39 +42,32 @@ export async function fireDueTimers(
         'SELECT 1 FROM friction_timers WHERE organization_id = $1 AND due_at <= $2 LIMIT 1',
         [organizationId, now],
       );
-      if (due.rows.length > 0) {
-        const appended = await store.appendMany(
-          organizationId,
-          [
-            {
-              streamId: frictionStream(organizationId),
-              expectedVersion: 'ANY',
-              events: [
-                {
-                  type: 'FrictionTimersFired',
-                  data: { organizationId },
-                  metadata: { actor: SCHEDULER_ACTOR },
-                  occurredAt: now,
-                },
-              ],
-            },
-          ],
-          { within: client },
-        );
-        const ws = new WorkingSet(client);
-        const engine = new FrictionEngine(ws, client);
-        await applyEvents(ws, appended.recorded, engine);
-        await ws.flush();
-        changes = engine.changes.length;
-        for (const { kind, change } of engine.changes) run.signalChanges.push({ kind, change });
-      }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+      if (due.rows.length === 0) return -1;
+      const appended = await store.appendMany(
+        organizationId,
+        [
+          {
+            streamId: frictionStream(organizationId),
+            expectedVersion: 'ANY',
+            events: [
+              {
+                type: 'FrictionTimersFired',
+                data: { organizationId },
+                metadata: { actor: SCHEDULER_ACTOR },
+                occurredAt: now,
+              },
+            ],
+          },
+        ],
+        { within: client },
+      );
+      const ws = new WorkingSet(client);
+      const engine = new FrictionEngine(ws, client);
+      await applyEvents(ws, appended.recorded, engine);
+      await ws.flush();
+      for (const { kind, change } of engine.changes) run.signalChanges.push({ kind, change });
+      return engine.changes.length;
+    });
     if (changes < 0) continue;
     run.organizations++;
     run.changes += changes;

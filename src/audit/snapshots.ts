@@ -33,7 +33,7 @@ import {
   readModelTables,
   timelinePoints,
 } from '../../projections/tables.ts';
-import { quoteIdentifier as quote } from '../db/pool.ts';
+import { quoteIdentifier as quote, withTransaction } from '../db/pool.ts';
 import type { EventStore } from '../eventStore/eventStore.ts';
 import type { EventFilter, RecordedEvent } from '../eventStore/types.ts';
 import { WorkingSet } from '../readModel/workingSet.ts';
@@ -94,9 +94,7 @@ export function qualifying(view: TimeView): EventFilter {
  * runs under an advisory lock and keeps what is current.
  */
 export async function prepareSnapshots(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await withTransaction(pool, async (client) => {
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('orgstream.snapshots'))`);
     const tables = SNAPSHOT_TABLES.map((spec) => spec.table);
     const columns = await client.query<{ table: string; column: string; type: string }>(
@@ -123,10 +121,7 @@ export async function prepareSnapshots(pool: pg.Pool): Promise<void> {
     const current = laidOut.rows[0]?.ok
       ? await client.query<{ fingerprint: string }>(`SELECT fingerprint FROM ${SNAPSHOT_SCHEMA}.layout`)
       : { rows: [] };
-    if (current.rows[0]?.fingerprint === fingerprint) {
-      await client.query('COMMIT');
-      return;
-    }
+    if (current.rows[0]?.fingerprint === fingerprint) return;
     await client.query(`DROP SCHEMA IF EXISTS ${TIME_TRAVEL_SCHEMA} CASCADE`);
     await client.query(`DROP SCHEMA IF EXISTS ${SNAPSHOT_SCHEMA} CASCADE`);
     await client.query(`CREATE SCHEMA ${SNAPSHOT_SCHEMA}`);
@@ -171,13 +166,7 @@ export async function prepareSnapshots(pool: pg.Pool): Promise<void> {
       if (!columnsOf) continue;
       await client.query(`CREATE INDEX ON ${SNAPSHOT_SCHEMA}.${quote(table)} USING btree (snapshot_id, ${columnsOf})`);
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Drops the snapshot and view schemas (before migrations change the tables they copy). */
@@ -256,16 +245,13 @@ export class SnapshotStore {
 
   async #build(organizationId: string, view: TimeView, head: bigint, signals: boolean): Promise<Snapshot> {
     const started = performance.now();
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
+    const snapshot = await withTransaction(this.#pool, async (client): Promise<Snapshot> => {
       // One builder per organization and moment; others wait and reuse its snapshot.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
         `orgstream.snapshot:${organizationId}:${view.asOf?.toISOString()}:${view.knownAt?.toISOString()}`,
       ]);
       const found = await this.#find(organizationId, view, client);
       if (found && BigInt(found.head) >= head && (found.signals || !signals)) {
-        await client.query('COMMIT');
         return { id: BigInt(found.id), head: BigInt(found.head), events: found.events, built: false };
       }
       if (found) await this.#delete(client, found.id);
@@ -296,15 +282,10 @@ export class SnapshotStore {
         [id, Math.round(done - started), Math.round(replayed - started), Math.round(done - replayed)],
       );
       const events = counted.length;
-      await client.query('COMMIT');
-      void this.#evict().catch(() => {});
       return { id: BigInt(id), head, events, built: true };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
+    if (snapshot.built) void this.#evict().catch(() => {});
+    return snapshot;
   }
 
   /**
@@ -348,16 +329,7 @@ export class SnapshotStore {
       [this.#maxSnapshots],
     );
     for (const { id } of stale.rows) {
-      const client = await this.#pool.connect();
-      try {
-        await client.query('BEGIN');
-        await this.#delete(client, id);
-        await client.query('COMMIT');
-      } catch {
-        await client.query('ROLLBACK').catch(() => {});
-      } finally {
-        client.release();
-      }
+      await withTransaction(this.#pool, (client) => this.#delete(client, id)).catch(() => {});
     }
   }
 }
