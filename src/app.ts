@@ -66,12 +66,15 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const store = new EventStore(pool, createEventCatalog(), notifier);
     const metrics = createMetrics();
 
+    // Read models kept in memory for commands (and the timer scheduler, which runs as one).
+    const resident =
+      config.residentOrganizations > 0
+        ? new ResidentModels({ maxOrganizations: config.residentOrganizations })
+        : undefined;
     const commands: CommandDeps = {
       pool,
       store,
-      ...(config.residentOrganizations > 0
-        ? { resident: new ResidentModels({ maxOrganizations: config.residentOrganizations }) }
-        : {}),
+      ...(resident ? { resident } : {}),
       onCommitted: (events) => metrics.eventsAppended.inc(events.length),
       onFrictionChanges: (changes) => {
         for (const { kind, change } of changes) metrics.frictionSignalChanges.inc({ kind, change });
@@ -123,6 +126,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     cleanups.push(() => websockets.close());
     const scheduler = startFrictionScheduler(pool, store, {
       intervalMs: config.frictionTimerMs,
+      ...(resident ? { resident } : {}),
       onError: (error) => logger.error({ err: error }, 'firing friction timers failed; retrying at the next tick'),
       onRun: (run) => {
         for (const { kind, change } of run.signalChanges) metrics.frictionSignalChanges.inc({ kind, change });

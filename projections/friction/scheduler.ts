@@ -6,12 +6,14 @@
 // Several service processes may run it at once: the organization's friction
 // lock makes them take turns, and the second finds nothing left to do.
 import type pg from 'pg';
+import { z } from 'zod';
 import { frictionStream } from '../../events/friction.ts';
-import { withTransaction } from '../../src/db/pool.ts';
+import { defineCommand } from '../../src/commands/command.ts';
+import { type CommandDeps, executeCommand } from '../../src/commands/execute.ts';
 import type { EventStore } from '../../src/eventStore/eventStore.ts';
-import { WorkingSet } from '../../src/readModel/workingSet.ts';
-import { applyEvents } from '../index.ts';
-import { FrictionEngine, lockFriction, organizationsWithDueTimers } from './engine.ts';
+import type { ResidentModels } from '../../src/readModel/resident.ts';
+import { frictionTimers } from '../tables.ts';
+import { organizationsWithDueTimers } from './engine.ts';
 
 export type TimerRun = {
   organizations: number;
@@ -23,6 +25,34 @@ export type TimerRun = {
 export const SCHEDULER_ACTOR = 'friction-scheduler';
 
 /**
+ * The command the scheduler runs for an organization: under the
+ * organization's lock (a command that held it may have fired them
+ * meanwhile), FrictionTimersFired at the command's org time when a timer is
+ * due by then, nothing otherwise. Run like every command (executeCommand), so
+ * it also applies to the resident read models.
+ */
+const fireFrictionTimers = defineCommand({
+  name: 'fireFrictionTimers',
+  input: z.object({}),
+  run: async (context) => {
+    const timers = await context.reads.where(frictionTimers, { organizationId: context.organizationId });
+    const due = timers.some((timer) => timer.dueAt.getTime() <= context.now.getTime());
+    return {
+      appends: due
+        ? [
+            {
+              streamId: frictionStream(context.organizationId),
+              expectedVersion: 'ANY' as const,
+              events: [{ type: 'FrictionTimersFired' as const, data: { organizationId: context.organizationId } }],
+            },
+          ]
+        : [],
+      result: { fired: due },
+    };
+  },
+});
+
+/**
  * Fires every timer due by the clock's now, organization by organization:
  * appends FrictionTimersFired at that org time (so a replay fires the same
  * timers at the same place) and applies it, which fires them.
@@ -31,48 +61,23 @@ export async function fireDueTimers(
   pool: pg.Pool,
   store: EventStore,
   clock: () => Date = () => new Date(),
+  resident?: ResidentModels,
 ): Promise<TimerRun> {
   const run: TimerRun = { organizations: 0, changes: 0, signalChanges: [] };
   for (const organizationId of await organizationsWithDueTimers(pool, clock())) {
-    const changes = await withTransaction(pool, async (client) => {
-      await lockFriction(client, organizationId);
-      // Now, read under the lock; a command that held it may have fired them meanwhile.
-      const now = clock();
-      const due = await client.query(
-        'SELECT 1 FROM friction_timers WHERE organization_id = $1 AND due_at <= $2 LIMIT 1',
-        [organizationId, now],
-      );
-      if (due.rows.length === 0) return -1;
-      const appended = await store.appendMany(
-        organizationId,
-        [
-          {
-            streamId: frictionStream(organizationId),
-            expectedVersion: 'ANY',
-            events: [
-              {
-                type: 'FrictionTimersFired',
-                data: { organizationId },
-                metadata: { actor: SCHEDULER_ACTOR },
-                occurredAt: now,
-              },
-            ],
-          },
-        ],
-        { within: client },
-      );
-      const ws = new WorkingSet(client);
-      const engine = new FrictionEngine(ws, client);
-      await applyEvents(ws, appended.recorded, engine);
-      await ws.flush();
-      for (const { kind, change } of engine.changes) run.signalChanges.push({ kind, change });
-      return engine.changes.length;
-    });
-    if (changes < 0) continue;
+    const changes: { kind: string; change: string }[] = [];
+    const deps: CommandDeps = {
+      pool,
+      store,
+      clock,
+      ...(resident ? { resident } : {}),
+      onFrictionChanges: (made) => changes.push(...made.map(({ kind, change }) => ({ kind, change }))),
+    };
+    const outcome = await executeCommand(deps, fireFrictionTimers, organizationId, {}, { actor: SCHEDULER_ACTOR });
+    if (!outcome.result.fired) continue;
     run.organizations++;
-    run.changes += changes;
-    // Wakes subscribers (events, frictionSignalChanged) in this process and the others.
-    store.notifyAppended(organizationId);
+    run.changes += changes.length;
+    run.signalChanges.push(...changes);
   }
   return run;
 }
@@ -80,6 +85,8 @@ export async function fireDueTimers(
 export type SchedulerOptions = {
   intervalMs: number;
   clock?: () => Date;
+  /** The resident read models the service's commands use (src/readModel/resident.ts). */
+  resident?: ResidentModels;
   onError?: (error: unknown) => void;
   onRun?: (run: TimerRun) => void;
 };
@@ -94,7 +101,7 @@ export function startFrictionScheduler(
   let running: Promise<void> | undefined;
   const tick = () => {
     if (stopped || running) return;
-    running = fireDueTimers(pool, store, options.clock)
+    running = fireDueTimers(pool, store, options.clock, options.resident)
       .then((run) => options.onRun?.(run))
       .catch((error: unknown) => options.onError?.(error))
       .finally(() => {

@@ -8,10 +8,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createEventCatalog } from '../../events/index.ts';
+import { fireDueTimers } from '../../projections/friction/scheduler.ts';
 import { rebuildReadModels } from '../../projections/rebuild.ts';
 import { EventStore } from '../../src/eventStore/eventStore.ts';
 import { registerPerson } from '../../src/people/people.ts';
 import { ResidentModels } from '../../src/readModel/resident.ts';
+import { defineResponsibility } from '../../src/responsibilities/responsibilities.ts';
 import { addTeamMember, formTeam, renameTeam } from '../../src/teams/teams.ts';
 import { runSteps, step } from '../support/commandSequences.ts';
 import { newOrganization } from '../support/commands.ts';
@@ -80,6 +82,29 @@ describe('resident read models', () => {
         ),
       );
       await Promise.all(Array.from({ length: 20 }, (_, i) => org.run(renameTeam, { teamId, name: `Payments ${i}` })));
+      expect(resident.loads).toBe(loads);
+      await expectRebuildEqualsInline(db);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('serve the friction timer scheduler too, which runs as a command', async () => {
+    const db = await createTestDatabase();
+    try {
+      const resident = new ResidentModels();
+      const org = await newOrganization(db, 'Acme', { resident });
+      await org.run(defineResponsibility, { title: 'On-call' });
+      const timers = await db.pool.query('SELECT 1 FROM friction_timers WHERE organization_id = $1', [
+        org.organizationId,
+      ]);
+      expect(timers.rows.length).toBeGreaterThan(0);
+      const loads = resident.loads;
+      const later = new Date(Date.now() + 400 * 86_400_000);
+      const run = await fireDueTimers(db.pool, org.store, () => later, resident);
+      expect(run.organizations).toBe(1);
+      expect(run.changes).toBeGreaterThan(0);
+      await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' });
       expect(resident.loads).toBe(loads);
       await expectRebuildEqualsInline(db);
     } finally {
