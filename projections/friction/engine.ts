@@ -16,7 +16,7 @@
 //   log: the scheduler appends FrictionTimersFired (events/friction.ts), whose
 //   occurredAt is how far it fired. Nothing depends on when a process ran;
 // - commands of one organization take the organization's friction lock first
-//   (see lockFriction), so they apply, evaluate and number changes in position
+//   (see beginLocked), so they apply, evaluate and number changes in position
 //   order, exactly as a replay does;
 // - subjects, rules and timers are visited in a fixed order.
 import type pg from 'pg';
@@ -75,20 +75,12 @@ const phaseRules = frictionRules.filter(
     Object.values(rule.thresholds).some((threshold) => typeof threshold.default !== 'number'),
 );
 
-/**
- * Serializes the writers of one organization (commands, the timer scheduler)
- * until the transaction ends. Take it before reading anything.
- */
-export async function lockFriction(db: Queryable, organizationId: string): Promise<void> {
-  await db.query(
-    prepared("SELECT pg_advisory_xact_lock(hashtextextended('friction:' || $1::text, 0))", [organizationId]),
-  );
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Opens a command's transaction, takes the organization's friction lock and
+ * Opens a command's transaction, takes the organization's friction lock (it
+ * serializes the writers of one organization, commands and the timer
+ * scheduler's command, until the transaction ends) and
  * reads the organization's last committed position, in one round trip (three
  * statements of one simple query: each sees what committed before it ran, so
  * the position is read after the lock is held). Returns that position.

@@ -16,7 +16,7 @@
 // long stream (a team recording metrics for years) does not fold it again.
 //
 // Every appender of an organization must hold the friction lock (see
-// lockFriction): an append without it could commit below the copy's position
+// beginLocked): an append without it could commit below the copy's position
 // unnoticed.
 import type pg from 'pg';
 import { FrictionEngine } from '../../projections/friction/engine.ts';
