@@ -268,8 +268,9 @@ export class SnapshotStore {
       await applyEvents(ws, counted, signals ? new FrictionEngine(ws) : new NoFrictionEngine(ws));
       const replayed = performance.now();
       const inserted = await client.query<{ id: string }>(
-        `INSERT INTO ${SNAPSHOT_SCHEMA}.snapshots (organization_id, as_of, known_at, head, events, signals, build_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, 0) RETURNING id::text`,
+        `INSERT INTO ${SNAPSHOT_SCHEMA}.snapshots
+           (organization_id, as_of, known_at, head, events, signals, build_ms, created_at, used_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 0, clock_timestamp(), clock_timestamp()) RETURNING id::text`,
         [organizationId, view.asOf ?? null, view.knownAt ?? null, head.toString(), counted.length, signals],
       );
       const id = inserted.rows[0]!.id;
@@ -295,24 +296,27 @@ export class SnapshotStore {
    */
   async #eventsUpTo(organizationId: string, head: bigint): Promise<RecordedEvent[]> {
     const cached = this.#events.get(organizationId);
-    const events = cached && cached.head <= head ? cached.events : [];
-    let from = cached && cached.head <= head ? cached.head : 0n;
-    for (;;) {
+    // The cached arrays are never changed: concurrent builds of other moments share them.
+    if (cached && cached.head >= head) return cached.events.filter((event) => event.position <= head);
+    const read: RecordedEvent[] = [];
+    for (let from = cached?.head ?? 0n; ; ) {
       const page = await this.#store.readAll(organizationId, { from, limit: 10_000 });
       const upTo = page.filter((event) => event.position <= head);
-      events.push(...upTo);
+      read.push(...upTo);
       if (upTo.length < page.length || page.length < 10_000) break;
       from = page.at(-1)!.position;
     }
-    this.#events.delete(organizationId);
-    if (events.length <= CACHED_EVENTS_MAX) {
+    const events = cached ? [...cached.events, ...read] : read;
+    const latest = this.#events.get(organizationId);
+    if (events.length <= CACHED_EVENTS_MAX && (!latest || latest.head < head)) {
+      this.#events.delete(organizationId);
       this.#events.set(organizationId, { head, events });
       for (const id of this.#events.keys()) {
         if (this.#events.size <= CACHED_ORGANIZATIONS) break;
         this.#events.delete(id);
       }
     }
-    return cached && cached.head > head ? cached.events.filter((event) => event.position <= head) : events;
+    return events;
   }
 
   async #delete(db: Pick<pg.Pool, 'query'>, id: string): Promise<void> {
