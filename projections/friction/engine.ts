@@ -75,7 +75,8 @@ const phaseRules = frictionRules.filter(
     Object.values(rule.thresholds).some((threshold) => typeof threshold.default !== 'number'),
 );
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Lower case only: another spelling would take another lock and another resident copy. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Opens a command's transaction, takes the organization's friction lock (it
@@ -85,16 +86,25 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * statements of one simple query: each sees what committed before it ran, so
  * the position is read after the lock is held). Returns that position.
  */
-export async function beginLocked(db: Pick<pg.ClientBase, 'query'>, organizationId: string): Promise<bigint> {
-  // Inlined (a simple query takes no parameters): only a well-formed uuid gets here.
+export async function beginLocked(
+  db: Pick<pg.ClientBase, 'query'>,
+  organizationId: string,
+): Promise<{ head: bigint; generation: string }> {
+  // Inlined (a simple query takes no parameters): only a canonical uuid gets here.
   if (!UUID.test(organizationId))
     throw new ValidationError(`Not an organization id: ${JSON.stringify(organizationId)}`);
+  // READ COMMITTED whatever the database's default: each statement must see
+  // what committed before it, so the head is read after the lock is held.
+  // The generation is the read models' table identity: a rebuild swaps in
+  // new tables (new oids) without appending an event.
   const results = (await db.query(
-    `BEGIN;
+    `BEGIN ISOLATION LEVEL READ COMMITTED;
      SELECT pg_advisory_xact_lock(hashtextextended('friction:' || '${organizationId}', 0));
-     SELECT max(position)::text AS head FROM events WHERE organization_id = '${organizationId}'`,
-  )) as unknown as { rows: { head?: string | null }[] }[];
-  return BigInt(results[2]?.rows[0]?.head ?? 0);
+     SELECT max(position)::text AS head, 'teams'::regclass::oid::text AS generation
+     FROM events WHERE organization_id = '${organizationId}'`,
+  )) as unknown as { rows: { head?: string | null; generation?: string }[] }[];
+  const row = results[2]?.rows[0];
+  return { head: BigInt(row?.head ?? 0), generation: row?.generation ?? '' };
 }
 
 /** Organizations with friction timers due by `now` (in the tables the search path finds first). */

@@ -87,8 +87,8 @@ export async function executeCommand<Input, Result>(
       // evaluates (position order), and a decision never rests on reads that a
       // concurrent command of the organization (another stream) makes stale,
       // such as adding a member who is being offboarded.
-      const head = await beginLocked(client, organizationId);
-      resident = await deps.resident?.checkout(client, organizationId, head);
+      const at = await beginLocked(client, organizationId);
+      resident = await deps.resident?.checkout(client, organizationId, at);
       const friction: FrictionEngine[] = [];
       const outcome = await decideAndApply(deps, client, handler, organizationId, input, meta, now, friction, resident);
       await client.query('COMMIT');
@@ -188,6 +188,7 @@ async function decideAndApply<Input, Result>(
     position = appended.lastPosition;
     await takeClaims(client, organizationId, decision.claims ?? [], decision.releases ?? []);
     const engine = resident?.engine ?? deps.frictionEngine?.(reads, client) ?? new FrictionEngine(reads, client);
+    if (resident) resident.mutated = true;
     friction.push(engine);
     await applyEvents(reads, recorded, engine);
     await reads.flush(client);

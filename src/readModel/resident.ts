@@ -51,7 +51,11 @@ export type Resident = {
   readonly aggregates: Map<Aggregate<unknown>, Map<string, CachedState>>;
   /** The organization's last event the copy has applied. */
   position: bigint;
+  /** The read-model tables it was loaded from (see beginLocked): a rebuild makes the copy stale. */
+  readonly generation: string;
   busy: boolean;
+  /** Set once the command's events are being applied to it: a failure after that drops the copy. */
+  mutated: boolean;
   /** Commands of this process waiting for the copy to be handed back. */
   readonly waiters: (() => void)[];
 };
@@ -79,38 +83,47 @@ export class ResidentModels {
 
   /**
    * The organization's resident copy, current with its committed events up
-   * to `head` (the organization's last position, read with its friction lock
-   * held, inside the transaction: see beginLocked); loaded when missing or
-   * stale. Undefined when another command of this process does not hand it
-   * back in time.
+   * to `head` and loaded from the read-model tables of `generation` (both
+   * read with the organization's lock held, inside the transaction: see
+   * beginLocked); loaded again when missing or stale.
    */
-  async checkout(client: pg.ClientBase, organizationId: string, head: bigint): Promise<Resident | undefined> {
+  async checkout(
+    client: pg.ClientBase,
+    organizationId: string,
+    at: { head: bigint; generation: string },
+  ): Promise<Resident> {
     let copy = this.#copies.get(organizationId);
     // Held by the command of this process that had the organization's lock
     // before us: its transaction has ended (we hold the lock now) and it hands
     // the copy back as soon as it sees that. Wait for it rather than reading
-    // the tables, which would make the copy stale for everyone after.
+    // the tables, which would make the copy stale for everyone after. One not
+    // handed back in time (its connection hangs) is left to its holder.
     while (copy?.busy) {
       const holder = copy;
       const handedBack = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), HANDOVER_MS);
-        holder.waiters.push(() => {
+        const waiter = () => {
           clearTimeout(timer);
           resolve(true);
-        });
+        };
+        const timer = setTimeout(() => {
+          holder.waiters.splice(holder.waiters.indexOf(waiter), 1);
+          resolve(false);
+        }, HANDOVER_MS);
+        holder.waiters.push(waiter);
       });
-      if (!handedBack) return undefined;
+      if (!handedBack && this.#copies.get(organizationId) === holder) this.#copies.delete(organizationId);
       copy = this.#copies.get(organizationId);
     }
-    if (copy && copy.position === head) {
+    if (copy && copy.position === at.head && copy.generation === at.generation) {
       // Most recently used last (the Map keeps insertion order).
       this.#copies.delete(organizationId);
       this.#copies.set(organizationId, copy);
       copy.busy = true;
+      copy.mutated = false;
       copy.engine.changes.length = 0;
       return copy;
     }
-    const loaded = await this.#load(client, organizationId, head);
+    const loaded = await this.#load(client, organizationId, at);
     this.#copies.delete(organizationId);
     this.#copies.set(organizationId, loaded);
     for (const [id, old] of this.#copies) {
@@ -121,40 +134,52 @@ export class ResidentModels {
   }
 
   /**
-   * After the transaction: committed, the copy has applied up to `position`
-   * (the command's last event; null when it appended none); otherwise its
-   * changes never reached the database and the copy is dropped.
+   * After the transaction. Committed: the copy has applied the command's
+   * events and its aggregate states move forward with them. Not committed:
+   * a copy the command had started to change is dropped (its changes never
+   * reached the database); one it only read stays, without the aggregate
+   * states the failed decision may have rested on.
    */
   release(copy: Resident, outcome: { committed: true; events: readonly RecordedEvent[] } | { committed: false }): void {
     copy.busy = false;
-    const wake = () => {
-      for (const waiter of copy.waiters.splice(0)) waiter();
-    };
-    if (!outcome.committed) {
+    const drop = () => {
       if (this.#copies.get(copy.organizationId) === copy) this.#copies.delete(copy.organizationId);
-      wake();
-      return;
-    }
-    for (const event of outcome.events) {
-      for (const [aggregate, streams] of copy.aggregates) {
-        const cached = streams.get(event.streamId);
-        if (!cached) continue;
-        cached.state = aggregate.evolve(cached.state, event as never);
-        cached.version = event.streamVersion;
+    };
+    try {
+      if (!outcome.committed) {
+        if (copy.mutated) drop();
+        else copy.aggregates.clear();
+        return;
       }
+      for (const event of outcome.events) {
+        for (const [aggregate, streams] of copy.aggregates) {
+          const cached = streams.get(event.streamId);
+          if (!cached) continue;
+          cached.state = aggregate.evolve(cached.state, event as never);
+          cached.version = event.streamVersion;
+        }
+      }
+      const last = outcome.events.at(-1);
+      if (last) copy.position = last.position;
+      for (const spec of WRITE_ONLY) copy.ws.forget(spec);
+    } catch {
+      // The command committed; a copy that could not follow it is not kept.
+      drop();
+    } finally {
+      for (const waiter of copy.waiters.splice(0)) waiter();
     }
-    const last = outcome.events.at(-1);
-    if (last) copy.position = last.position;
-    for (const spec of WRITE_ONLY) copy.ws.forget(spec);
-    wake();
   }
 
-  /** Forgets every copy (tests; after a rebuild the tables are new but equal, so it is not needed). */
+  /** Forgets every copy (tests). */
   clear(): void {
     this.#copies.clear();
   }
 
-  async #load(client: pg.ClientBase, organizationId: string, head: bigint): Promise<Resident> {
+  async #load(
+    client: pg.ClientBase,
+    organizationId: string,
+    at: { head: bigint; generation: string },
+  ): Promise<Resident> {
     this.loads++;
     const result = await client.query<Record<string, object[] | null>>(prepared(LOAD_SQL, [organizationId]));
     const row = result.rows[0]!;
@@ -165,6 +190,16 @@ export class ResidentModels {
       ws.adopt(spec, rows);
       if (spec === (frictionTimers as TableSpec<object>)) engine.adoptTimers(rows as never);
     });
-    return { organizationId, ws, engine, aggregates: new Map(), position: head, busy: true, waiters: [] };
+    return {
+      organizationId,
+      ws,
+      engine,
+      aggregates: new Map(),
+      position: at.head,
+      generation: at.generation,
+      busy: true,
+      mutated: false,
+      waiters: [],
+    };
   }
 }

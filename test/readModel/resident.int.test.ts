@@ -112,6 +112,48 @@ describe('resident read models', () => {
     }
   });
 
+  it('are loaded again after a projection rebuild swapped in new tables', async () => {
+    const db = await createTestDatabase();
+    try {
+      const resident = new ResidentModels();
+      const org = await newOrganization(db, 'Acme', { resident });
+      const { teamId } = (await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
+      // Rows an older projection got wrong, in a copy loaded from them (a restart after a deploy)...
+      await db.pool.query(`UPDATE teams SET name = 'OLD-CODE' WHERE id = $1`, [teamId]);
+      resident.clear();
+      await org.run(registerPerson, { name: 'Ada', email: 'ada@acme.test', discipline: 'ENGINEERING' });
+      // ...then the rebuild that fixes the tables, without appending an event.
+      await rebuildReadModels(db.pool, new EventStore(db.pool, createEventCatalog()));
+      const loads = resident.loads;
+      const { personId } = (
+        await org.run(registerPerson, { name: 'Grace', email: 'grace@acme.test', discipline: 'ENGINEERING' })
+      ).result;
+      expect(resident.loads).toBe(loads + 1);
+      await org.run(addTeamMember, { teamId, personId, role: 'Engineer', allocation: 50 });
+      const teams = await db.pool.query<{ name: string }>('SELECT name FROM teams WHERE id = $1', [teamId]);
+      expect(teams.rows[0]!.name).toBe('Payments');
+      await expectRebuildEqualsInline(db);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('stay when a command is rejected before changing them', async () => {
+    const db = await createTestDatabase();
+    try {
+      const resident = new ResidentModels();
+      const org = await newOrganization(db, 'Acme', { resident });
+      await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' });
+      const loads = resident.loads;
+      await expect(org.run(formTeam, { name: 'Payments', kind: 'PLATFORM' })).rejects.toThrow();
+      await org.run(formTeam, { name: 'Search', kind: 'PLATFORM' });
+      expect(resident.loads).toBe(loads);
+      await expectRebuildEqualsInline(db);
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('are loaded again when another process appended to the organization', async () => {
     const db = await createTestDatabase();
     try {
