@@ -16,6 +16,9 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
     application_name: options.applicationName ?? 'orgstream',
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
+    // TCP keep-alive: a connection whose peer vanished fails instead of hanging
+    // (a command waiting on it holds its organization's lock and resident copy).
+    keepAlive: true,
   });
   // An idle client that loses its connection emits 'error' on the pool; the
   // pool drops it and opens a fresh one on demand. Without a listener Node
