@@ -6,7 +6,7 @@
 import DataLoader from 'dataloader';
 import { qualifying } from '../../src/audit/snapshots.ts';
 import { organizationOf } from '../../src/auth/tokens.ts';
-import { type EventRow, eventColumns } from '../../src/eventStore/eventStore.ts';
+import { type EventRow, eventColumns, eventFilterConditions } from '../../src/eventStore/eventStore.ts';
 import type { RecordedEvent } from '../../src/eventStore/types.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
@@ -66,14 +66,12 @@ function historyLoader(context: GraphQLContext, page: PageQuery): DataLoader<str
     const organizationId = organizationOf(context.viewer);
     loader = new DataLoader<string, Page>(async (subjectIds) => {
       const values: unknown[] = [subjectIds, organizationId, page.after.toString(), page.limit + 1];
-      const add = (value: unknown) => `$${values.push(value)}`;
-      const conditions = [
-        ...(page.types ? [`e.type = ANY(${add(page.types)}::text[])`] : []),
+      const conditions = eventFilterConditions(
         // Reading the past: only the events that count at that moment.
-        ...Object.entries(qualifying(context.timeView ?? {})).map(([bound, at]) =>
-          bound === 'occurredBefore' ? `e.occurred_at < ${add(at)}` : `e.recorded_at < ${add(at)}`,
-        ),
-      ];
+        { ...(page.types ? { types: page.types } : {}), ...qualifying(context.timeView ?? {}) },
+        values,
+        'e',
+      );
       const result = await context.pool.query<HistoryRow>(
         `SELECT s.subject_id::text AS subject_id, ${eventColumns('e')}
          FROM unnest($1::uuid[]) AS s(subject_id)

@@ -330,18 +330,7 @@ export class EventStore {
       values.push(scope);
       where.push(`organization_id = $${values.length}`);
     }
-    const filter = options.filter ?? {};
-    const add = (condition: (param: string) => string, value: unknown) => {
-      values.push(value);
-      where.push(condition(`$${values.length}`));
-    };
-    if (filter.types) add((p) => `type = ANY(${p}::text[])`, filter.types);
-    if (filter.streamIds) add((p) => `stream_id = ANY(${p}::text[])`, filter.streamIds);
-    if (filter.actor !== undefined) add((p) => `metadata->>'actor' = ${p}`, filter.actor);
-    if (filter.occurredAfter) add((p) => `occurred_at > ${p}`, filter.occurredAfter);
-    if (filter.occurredBefore) add((p) => `occurred_at < ${p}`, filter.occurredBefore);
-    if (filter.recordedAfter) add((p) => `recorded_at > ${p}`, filter.recordedAfter);
-    if (filter.recordedBefore) add((p) => `recorded_at < ${p}`, filter.recordedBefore);
+    where.push(...eventFilterConditions(options.filter ?? {}, values));
     values.push(readLimit(options.limit));
     const result = await (options.within ?? this.#pool).query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY events.position LIMIT $${values.length}`,
@@ -435,7 +424,28 @@ function readLimit(limit: number | undefined): number {
   return Math.min(limit, MAX_READ);
 }
 
-function assertOrganizationId(id: string): void {
+/**
+ * The SQL conditions of `filter` on the events table (`alias.` before each
+ * column when given), their values appended to `values` as parameters.
+ */
+export function eventFilterConditions(filter: EventFilter, values: unknown[], alias?: string): string[] {
+  const column = (name: string) => (alias ? `${alias}.${name}` : name);
+  const conditions: string[] = [];
+  const add = (condition: (param: string) => string, value: unknown) => {
+    values.push(value);
+    conditions.push(condition(`$${values.length}`));
+  };
+  if (filter.types) add((p) => `${column('type')} = ANY(${p}::text[])`, filter.types);
+  if (filter.streamIds) add((p) => `${column('stream_id')} = ANY(${p}::text[])`, filter.streamIds);
+  if (filter.actor !== undefined) add((p) => `${column('metadata')}->>'actor' = ${p}`, filter.actor);
+  if (filter.occurredAfter) add((p) => `${column('occurred_at')} > ${p}`, filter.occurredAfter);
+  if (filter.occurredBefore) add((p) => `${column('occurred_at')} < ${p}`, filter.occurredBefore);
+  if (filter.recordedAfter) add((p) => `${column('recorded_at')} > ${p}`, filter.recordedAfter);
+  if (filter.recordedBefore) add((p) => `${column('recorded_at')} < ${p}`, filter.recordedBefore);
+  return conditions;
+}
+
+export function assertOrganizationId(id: string): void {
   if (!UUID.test(id)) throw new ValidationError(`Not an organization id: ${JSON.stringify(id)}`);
 }
 
