@@ -4,6 +4,7 @@ import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { mayAudit } from '../src/auth/tokens.ts';
 import type PrismaTypes from '../src/generated/pothos-types.ts';
 import { getDatamodel } from '../src/generated/pothos-types.ts';
 import type { GraphQLContext } from './context.ts';
@@ -44,7 +45,7 @@ export const builder = new SchemaBuilder<{
         platform: viewer?.kind === 'platform',
         reader: role !== undefined,
         editor: role === 'EDITOR' || role === 'ADMIN',
-        analyst: role === 'ANALYST' || role === 'ADMIN',
+        analyst: mayAudit(viewer),
         admin: role === 'ADMIN',
       };
     },

@@ -11,6 +11,9 @@ import { ForbiddenError, NotFoundError } from '../errors.ts';
 export const ROLES = ['ADMIN', 'EDITOR', 'READER', 'ANALYST'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** The roles that audit: the event log, histories, time travel, exports. */
+export const AUDIT_ROLES: ReadonlySet<Role> = new Set<Role>(['ANALYST', 'ADMIN']);
+
 /** Who is calling: an organization's token, or the platform token. */
 export type Viewer =
   | { kind: 'token'; tokenId: string; organizationId: string; role: Role; label: string }
@@ -84,6 +87,11 @@ export async function authenticate(
     status: 'ok',
     viewer: { kind: 'token', tokenId: row.id, organizationId: row.organization_id, role: row.role, label: row.label },
   };
+}
+
+/** Whether the viewer holds an organization token of an audit role. */
+export function mayAudit(viewer: Viewer | undefined): boolean {
+  return viewer?.kind === 'token' && AUDIT_ROLES.has(viewer.role);
 }
 
 export function organizationOf(viewer: Viewer | undefined): string {

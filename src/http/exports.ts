@@ -14,7 +14,7 @@
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type pg from 'pg';
-import { authenticate, type Role } from '../auth/tokens.ts';
+import { AUDIT_ROLES, authenticate } from '../auth/tokens.ts';
 import type { EventStore } from '../eventStore/eventStore.ts';
 import type { RecordedEvent } from '../eventStore/types.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -36,7 +36,6 @@ export type ExportHandler = (req: IncomingMessage, res: ServerResponse) => Promi
 export const EXPORT_PATHS = ['/export/events.ndjson', '/export/memberships.csv', '/export/ownership.csv'] as const;
 type ExportPath = (typeof EXPORT_PATHS)[number];
 
-const EXPORT_ROLES: ReadonlySet<Role> = new Set<Role>(['ANALYST', 'ADMIN']);
 const DEFAULT_BATCH = 1_000;
 /** Buffered output is written once it reaches this size (and at the end of every batch). */
 const FLUSH_BYTES = 64 * 1024;
@@ -157,7 +156,7 @@ async function authorize(parts: ExportParts, req: IncomingMessage, res: ServerRe
     jsonError(res, 403, 'FORBIDDEN', 'Exports need an ANALYST or ADMIN token of an organization');
     return undefined;
   }
-  if (!EXPORT_ROLES.has(viewer.role)) {
+  if (!AUDIT_ROLES.has(viewer.role)) {
     jsonError(res, 403, 'FORBIDDEN', 'Exports need an ANALYST or ADMIN token');
     return undefined;
   }

@@ -24,7 +24,7 @@ import pLimit from 'p-limit';
 import type { GraphQLContext } from '../../schema/context.ts';
 import { badInput } from '../../schema/errors.ts';
 import { SNAPSHOT_SCHEMA, SNAPSHOT_SETTING, type SnapshotStore, type TimeView } from '../audit/snapshots.ts';
-import { organizationOf } from '../auth/tokens.ts';
+import { mayAudit, organizationOf } from '../auth/tokens.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
 /** Root fields that read the log, not the read models: they answer the same at any moment. */
@@ -135,7 +135,7 @@ export function useTimeTravel(
       const context = args.contextValue;
       const viewer = context.viewer;
       // Only ANALYST and ADMIN read the past; for others the fields answer FORBIDDEN.
-      if (viewer?.kind !== 'token' || (viewer.role !== 'ANALYST' && viewer.role !== 'ADMIN')) return;
+      if (!mayAudit(viewer)) return;
       const found = timeViewOf(args.schema, args.document, args.operationName, args.variableValues);
       if (!found) return;
       if ('error' in found) {
@@ -149,13 +149,14 @@ export function useTimeTravel(
             const snapshot = await snapshots.snapshotFor(organizationId, found.view, { signals: found.signals });
             const result = await pastClient.$transaction(
               async (tx) => {
-                await tx.$queryRawUnsafe(`SELECT set_config('${SNAPSHOT_SETTING}', $1, true)`, snapshot.id.toString());
-                // The snapshot may have been evicted between choosing and reading it.
-                const present = await tx.$queryRawUnsafe<unknown[]>(
-                  `SELECT 1 FROM ${SNAPSHOT_SCHEMA}.snapshots WHERE id = $1::bigint`,
+                // Names the snapshot for the views and checks, in the same statement, that it
+                // was not evicted between choosing and reading it.
+                const [selected] = await tx.$queryRawUnsafe<{ present: boolean }[]>(
+                  `SELECT set_config('${SNAPSHOT_SETTING}', $1, true),
+                          EXISTS (SELECT 1 FROM ${SNAPSHOT_SCHEMA}.snapshots WHERE id = $1::bigint) AS present`,
                   snapshot.id.toString(),
                 );
-                if (present.length === 0) return undefined;
+                if (!selected?.present) return undefined;
                 const inPast: GraphQLContext = {
                   ...(executionArgs.contextValue as GraphQLContext),
                   prisma: tx as unknown as PrismaClient,
