@@ -88,6 +88,13 @@ export function qualifying(view: TimeView): EventFilter {
   };
 }
 
+/** The same as qualifying(), for decoded events (their times are already cut to the millisecond). */
+export function qualifies(view: TimeView): (event: RecordedEvent) => boolean {
+  const asOf = view.asOf?.getTime() ?? Number.POSITIVE_INFINITY;
+  const knownAt = view.knownAt?.getTime() ?? Number.POSITIVE_INFINITY;
+  return (event) => event.occurredAt.getTime() <= asOf && event.recordedAt.getTime() <= knownAt;
+}
+
 /**
  * Creates (or, when the read-model tables changed since, re-creates) the
  * snapshot tables and the views. Idempotent and safe with several processes:
@@ -167,12 +174,6 @@ export async function prepareSnapshots(pool: pg.Pool): Promise<void> {
       await client.query(`CREATE INDEX ON ${SNAPSHOT_SCHEMA}.${quote(table)} USING btree (snapshot_id, ${columnsOf})`);
     }
   });
-}
-
-/** Drops the snapshot and view schemas (before migrations change the tables they copy). */
-export async function dropSnapshots(db: Pick<pg.Pool, 'query'>): Promise<void> {
-  await db.query(`DROP SCHEMA IF EXISTS ${TIME_TRAVEL_SCHEMA} CASCADE`);
-  await db.query(`DROP SCHEMA IF EXISTS ${SNAPSHOT_SCHEMA} CASCADE`);
 }
 
 /** Forgets every snapshot (after a rebuild: new projection code may give other rows). */
@@ -256,13 +257,7 @@ export class SnapshotStore {
       }
       if (found) await this.#delete(client, found.id);
 
-      const log = await this.#eventsUpTo(organizationId, head);
-      const asOf = view.asOf?.getTime() ?? Number.POSITIVE_INFINITY;
-      const knownAt = view.knownAt?.getTime() ?? Number.POSITIVE_INFINITY;
-      // Times as the API shows them, to the millisecond (see qualifying()).
-      const counted = log.filter(
-        (event) => event.occurredAt.getTime() <= asOf && event.recordedAt.getTime() <= knownAt,
-      );
+      const counted = (await this.#eventsUpTo(organizationId, head)).filter(qualifies(view));
       const ws = new WorkingSet();
       // Evaluating the rules is most of a replay's work: only when asked for.
       await applyEvents(ws, counted, signals ? new FrictionEngine(ws) : new NoFrictionEngine(ws));
@@ -282,8 +277,7 @@ export class SnapshotStore {
         `UPDATE ${SNAPSHOT_SCHEMA}.snapshots SET build_ms = $2, replay_ms = $3, write_ms = $4 WHERE id = $1`,
         [id, Math.round(done - started), Math.round(replayed - started), Math.round(done - replayed)],
       );
-      const events = counted.length;
-      return { id: BigInt(id), head, events, built: true };
+      return { id: BigInt(id), head, events: counted.length, built: true };
     });
     if (snapshot.built) void this.#evict().catch(() => {});
     return snapshot;
