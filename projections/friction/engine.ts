@@ -22,6 +22,7 @@
 import type pg from 'pg';
 import { v5 as uuidv5 } from 'uuid';
 import { ValidationError } from '../../src/errors.ts';
+import { assertOrganizationId } from '../../src/eventStore/eventStore.ts';
 import type { Queryable, RecordedEvent } from '../../src/eventStore/types.ts';
 import type {
   FrictionSignal,
@@ -75,9 +76,6 @@ const phaseRules = frictionRules.filter(
     Object.values(rule.thresholds).some((threshold) => typeof threshold.default !== 'number'),
 );
 
-/** Lower case only: another spelling would take another lock and another resident copy. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /**
  * Opens a command's transaction, takes the organization's friction lock (it
  * serializes the writers of one organization, commands and the timer
@@ -90,9 +88,13 @@ export async function beginLocked(
   db: Pick<pg.ClientBase, 'query'>,
   organizationId: string,
 ): Promise<{ head: bigint; generation: string }> {
-  // Inlined (a simple query takes no parameters): only a canonical uuid gets here.
-  if (!UUID.test(organizationId))
-    throw new ValidationError(`Not an organization id: ${JSON.stringify(organizationId)}`);
+  // Inlined (a simple query takes no parameters): only a uuid gets here, and
+  // in lower case only: another spelling would take another lock and another
+  // resident copy.
+  assertOrganizationId(organizationId);
+  if (organizationId !== organizationId.toLowerCase()) {
+    throw new ValidationError(`Not a lower-case organization id: ${JSON.stringify(organizationId)}`);
+  }
   // READ COMMITTED whatever the database's default: each statement must see
   // what committed before it, so the head is read after the lock is held.
   // The generation is the read models' table identity: a rebuild swaps in

@@ -5,14 +5,15 @@
 // A command takes its organization's friction lock first (every writer of an
 // organization does: commands and the timer scheduler), then checks out the
 // resident copy. The copy is used only when it has applied exactly the
-// organization's events up to the last committed one: `max(position)` of the
-// organization's events, read in the same round trip as the lock and after it
-// (beginLocked), so a copy another process made stale (it appended
-// meanwhile) is loaded again, in one statement. The command then applies its
-// events to the copy in memory (the projections and the friction engine in
-// memory mode, the code a rebuild runs) and writes the rows it changed in its
-// transaction. If the transaction does not commit, the copy is dropped. The
-// copy also keeps the aggregate states commands decided on, so a command on a
+// organization's events up to the last committed one and was loaded from the
+// current read-model tables: `max(position)` of the organization's events and
+// the tables' identity, read in the same round trip as the lock and after it
+// (beginLocked), so a copy another process (or a rebuild) made stale is loaded
+// again, in one statement. The command then applies its events to the copy in
+// memory (the projections and the friction engine in memory mode, the code a
+// rebuild runs) and writes the rows it changed in its transaction. If the
+// transaction does not commit after the copy was changed, the copy is
+// dropped. The copy also keeps the aggregate states commands decided on, so a command on a
 // long stream (a team recording metrics for years) does not fold it again.
 //
 // Every appender of an organization must hold the friction lock (see
