@@ -16,7 +16,7 @@ import { ResidentModels } from '../../src/readModel/resident.ts';
 import { defineResponsibility } from '../../src/responsibilities/responsibilities.ts';
 import { addTeamMember, formTeam, renameTeam } from '../../src/teams/teams.ts';
 import { runSteps, step } from '../support/commandSequences.ts';
-import { newOrganization } from '../support/commands.ts';
+import { type Commands, newOrganization } from '../support/commands.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { snapshotReadModels } from '../support/snapshot.ts';
 
@@ -25,6 +25,27 @@ async function expectRebuildEqualsInline(db: TestDatabase) {
   await rebuildReadModels(db.pool, new EventStore(db.pool, createEventCatalog()));
   expect(await snapshotReadModels(db.pool)).toEqual(inline);
 }
+
+type Case = { db: TestDatabase; resident: ResidentModels; org: Commands };
+
+/**
+ * A fresh database with an organization whose commands keep resident copies;
+ * after `body`, a rebuild from the log must give exactly the inline rows.
+ */
+async function onFreshOrganization(body: (setup: Case) => Promise<void>): Promise<void> {
+  const db = await createTestDatabase();
+  try {
+    const resident = new ResidentModels();
+    const org = await newOrganization(db, 'Acme', { resident });
+    await body({ db, resident, org });
+    await expectRebuildEqualsInline(db);
+  } finally {
+    await db.drop();
+  }
+}
+
+const teamName = async (db: TestDatabase, teamId: string) =>
+  (await db.pool.query<{ name: string }>('SELECT name FROM teams WHERE id = $1', [teamId])).rows[0]!.name;
 
 describe('resident read models', () => {
   it('decide every command exactly as read models loaded per command do', async () => {
@@ -50,10 +71,7 @@ describe('resident read models', () => {
   });
 
   it('are loaded once and reused by the commands that follow', async () => {
-    const db = await createTestDatabase();
-    try {
-      const resident = new ResidentModels();
-      const org = await newOrganization(db, 'Acme', { resident });
+    await onFreshOrganization(async ({ resident, org }) => {
       const { teamId } = (await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
       for (let i = 0; i < 5; i++) {
         const { personId } = (
@@ -63,17 +81,11 @@ describe('resident read models', () => {
       }
       // The first command (creating the organization) loaded an empty copy; nothing since.
       expect(resident.loads).toBe(1);
-      await expectRebuildEqualsInline(db);
-    } finally {
-      await db.drop();
-    }
+    });
   });
 
   it('pass from command to command of one process when many arrive at once, without loading again', async () => {
-    const db = await createTestDatabase();
-    try {
-      const resident = new ResidentModels();
-      const org = await newOrganization(db, 'Acme', { resident });
+    await onFreshOrganization(async ({ resident, org }) => {
       const { teamId } = (await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
       const loads = resident.loads;
       await Promise.all(
@@ -83,17 +95,11 @@ describe('resident read models', () => {
       );
       await Promise.all(Array.from({ length: 20 }, (_, i) => org.run(renameTeam, { teamId, name: `Payments ${i}` })));
       expect(resident.loads).toBe(loads);
-      await expectRebuildEqualsInline(db);
-    } finally {
-      await db.drop();
-    }
+    });
   });
 
   it('serve the friction timer scheduler too, which runs as a command', async () => {
-    const db = await createTestDatabase();
-    try {
-      const resident = new ResidentModels();
-      const org = await newOrganization(db, 'Acme', { resident });
+    await onFreshOrganization(async ({ db, resident, org }) => {
       await org.run(defineResponsibility, { title: 'On-call' });
       const timers = await db.pool.query('SELECT 1 FROM friction_timers WHERE organization_id = $1', [
         org.organizationId,
@@ -106,17 +112,11 @@ describe('resident read models', () => {
       expect(run.changes).toBeGreaterThan(0);
       await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' });
       expect(resident.loads).toBe(loads);
-      await expectRebuildEqualsInline(db);
-    } finally {
-      await db.drop();
-    }
+    });
   });
 
   it('are loaded again after a projection rebuild swapped in new tables', async () => {
-    const db = await createTestDatabase();
-    try {
-      const resident = new ResidentModels();
-      const org = await newOrganization(db, 'Acme', { resident });
+    await onFreshOrganization(async ({ db, resident, org }) => {
       const { teamId } = (await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
       // Rows an older projection got wrong, in a copy loaded from them (a restart after a deploy)...
       await db.pool.query(`UPDATE teams SET name = 'OLD-CODE' WHERE id = $1`, [teamId]);
@@ -132,34 +132,22 @@ describe('resident read models', () => {
       await org.run(addTeamMember, { teamId, personId, role: 'Engineer', allocation: 50 });
       const teams = await db.pool.query<{ name: string }>('SELECT name FROM teams WHERE id = $1', [teamId]);
       expect(teams.rows[0]!.name).toBe('Payments');
-      await expectRebuildEqualsInline(db);
-    } finally {
-      await db.drop();
-    }
+    });
   });
 
   it('stay when a command is rejected before changing them', async () => {
-    const db = await createTestDatabase();
-    try {
-      const resident = new ResidentModels();
-      const org = await newOrganization(db, 'Acme', { resident });
+    await onFreshOrganization(async ({ resident, org }) => {
       await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' });
       const loads = resident.loads;
       await expect(org.run(formTeam, { name: 'Payments', kind: 'PLATFORM' })).rejects.toThrow();
       await org.run(formTeam, { name: 'Search', kind: 'PLATFORM' });
       expect(resident.loads).toBe(loads);
-      await expectRebuildEqualsInline(db);
-    } finally {
-      await db.drop();
-    }
+    });
   });
 
   it('are loaded again when another process appended to the organization', async () => {
-    const db = await createTestDatabase();
-    try {
-      const here = new ResidentModels();
+    await onFreshOrganization(async ({ db, resident: here, org }) => {
       const there = new ResidentModels();
-      const org = await newOrganization(db, 'Acme', { resident: here });
       const other = org.as!(there);
       const { teamId } = (await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
       // The other process renames the team; this one must see the new name.
@@ -170,19 +158,12 @@ describe('resident read models', () => {
       await org.run(renameTeam, { teamId, name: 'Payments Platform' });
       expect(here.loads).toBeGreaterThanOrEqual(3);
       expect(there.loads).toBeGreaterThanOrEqual(2);
-      const teams = await db.pool.query<{ name: string }>('SELECT name FROM teams WHERE id = $1', [teamId]);
-      expect(teams.rows[0]!.name).toBe('Payments Platform');
-      await expectRebuildEqualsInline(db);
-    } finally {
-      await db.drop();
-    }
+      expect(await teamName(db, teamId)).toBe('Payments Platform');
+    });
   });
 
   it('are dropped when a command fails after changing them, so no phantom row survives', async () => {
-    const db = await createTestDatabase();
-    try {
-      const resident = new ResidentModels();
-      const org = await newOrganization(db, 'Acme', { resident });
+    await onFreshOrganization(async ({ db, resident, org }) => {
       const { teamId } = (await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
       // The projection's write fails (a constraint the database holds, not the domain):
       // the rename reached the copy in memory, never the database.
@@ -197,9 +178,6 @@ describe('resident read models', () => {
       await org.run(addTeamMember, { teamId, personId, role: 'Engineer', allocation: 50 });
       const teams = await db.pool.query<{ name: string }>('SELECT name FROM teams WHERE id = $1', [teamId]);
       expect(teams.rows[0]!.name).toBe('Payments');
-      await expectRebuildEqualsInline(db);
-    } finally {
-      await db.drop();
-    }
+    });
   });
 });
