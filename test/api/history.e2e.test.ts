@@ -3,7 +3,12 @@
 // recorded them, in position order; paging with first/after; the types
 // filter; ANALYST or ADMIN only; and nothing of another organization.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.ts';
+import {
+  type OrganizationTokens,
+  organizationWithTokens,
+  startTestServer,
+  type TestServer,
+} from '../support/server.ts';
 
 let server: TestServer;
 
@@ -12,30 +17,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-type Tokens = { admin: string; analyst: string; editor: string; reader: string };
+type Tokens = OrganizationTokens;
 
-async function organization(slug: string): Promise<Tokens> {
-  const created = await server.graphql<{ createOrganization: { adminToken: string; organization: { id: string } } }>(
-    'mutation($slug: String!) { createOrganization(input: { name: $slug, slug: $slug, growthPhase: EXPERIMENTING }) { adminToken organization { id } } }',
-    { slug },
-    ADMIN_TOKEN,
-  );
-  const { adminToken, organization: org } = created.data!.createOrganization;
-  const issue = async (role: string) =>
-    (
-      await server.graphql<{ issueApiToken: { token: string } }>(
-        'mutation($org: ID!, $role: Role!) { issueApiToken(input: { organizationId: $org, role: $role, label: "t" }) { token } }',
-        { org: org.id, role },
-        adminToken,
-      )
-    ).data!.issueApiToken.token;
-  return {
-    admin: adminToken,
-    analyst: await issue('ANALYST'),
-    editor: await issue('EDITOR'),
-    reader: await issue('READER'),
-  };
-}
+const organization = (slug: string) => organizationWithTokens(server, slug);
 
 async function ok<Data>(query: string, variables: Record<string, unknown>, token: string): Promise<Data> {
   const response = await server.graphql<Data>(query, variables, token);
