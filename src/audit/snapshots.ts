@@ -69,10 +69,6 @@ export type TimeView = { asOf?: Date | undefined; knownAt?: Date | undefined };
 
 export type Snapshot = {
   id: bigint;
-  /** The organization's last position the snapshot has considered. */
-  head: bigint;
-  /** Events replayed into it. */
-  events: number;
   /** Whether this call built it (false: reused). */
   built: boolean;
 };
@@ -186,7 +182,7 @@ export async function clearSnapshots(pool: pg.Pool): Promise<void> {
   await pool.query(`TRUNCATE ${tables.map((table) => `${SNAPSHOT_SCHEMA}.${quote(table)}`).join(', ')}`);
 }
 
-type SnapshotRow = { id: string; head: string; events: number; signals: boolean };
+type SnapshotRow = { id: string; head: string; signals: boolean };
 
 export class SnapshotStore {
   readonly #pool: pg.Pool;
@@ -210,14 +206,14 @@ export class SnapshotStore {
     const head = await this.#store.headPosition(organizationId);
     const found = await this.#find(organizationId, view);
     if (found && (found.signals || !options.signals) && (await this.#stillCurrent(organizationId, view, found, head))) {
-      return { id: BigInt(found.id), head, events: found.events, built: false };
+      return { id: BigInt(found.id), built: false };
     }
     return this.#build(organizationId, view, head, options.signals);
   }
 
   async #find(organizationId: string, view: TimeView, db: Pick<pg.Pool, 'query'> = this.#pool) {
     const result = await db.query<SnapshotRow>(
-      `SELECT id::text, head::text, events, signals FROM ${SNAPSHOT_SCHEMA}.snapshots
+      `SELECT id::text, head::text, signals FROM ${SNAPSHOT_SCHEMA}.snapshots
        WHERE organization_id = $1 AND as_of IS NOT DISTINCT FROM $2 AND known_at IS NOT DISTINCT FROM $3`,
       [organizationId, view.asOf ?? null, view.knownAt ?? null],
     );
@@ -253,7 +249,7 @@ export class SnapshotStore {
       ]);
       const found = await this.#find(organizationId, view, client);
       if (found && BigInt(found.head) >= head && (found.signals || !signals)) {
-        return { id: BigInt(found.id), head: BigInt(found.head), events: found.events, built: false };
+        return { id: BigInt(found.id), built: false };
       }
       if (found) await this.#delete(client, found.id);
 
@@ -277,7 +273,7 @@ export class SnapshotStore {
         `UPDATE ${SNAPSHOT_SCHEMA}.snapshots SET build_ms = $2, replay_ms = $3, write_ms = $4 WHERE id = $1`,
         [id, Math.round(done - started), Math.round(replayed - started), Math.round(done - replayed)],
       );
-      return { id: BigInt(id), head, events: counted.length, built: true };
+      return { id: BigInt(id), built: true };
     });
     if (snapshot.built) void this.#evict().catch(() => {});
     return snapshot;
