@@ -376,7 +376,7 @@ function sameRow<Row extends object>(spec: TableSpec<Row>, a: Row, b: Row): bool
   for (const field of Object.keys(spec.columns) as (keyof Row & string)[]) {
     const x: unknown = a[field];
     const y: unknown = b[field];
-    if (x === y || sameValue(x, y)) continue;
+    if (sameValue(x, y)) continue;
     if (Array.isArray(x) && Array.isArray(y)) {
       if (x.length !== y.length || x.some((item, index) => !sameValue(item, y[index]))) return false;
       continue;
