@@ -50,6 +50,14 @@ import type { Evaluation, Finding, FrictionRule, SubjectKind } from './rule.ts';
 import { frictionRules } from './rules/index.ts';
 import { effectiveThresholds } from './thresholds.ts';
 
+/** The tables the engine writes (and the projections do not). */
+export const FRICTION_TABLES: ReadonlySet<object> = new Set([
+  frictionSignals,
+  frictionSignalChanges,
+  frictionTimers,
+  frictionStates,
+]);
+
 /** Namespace of the signal ids: uuid v5 of `<organization>:<sequence of the raise>`. */
 const SIGNAL_NAMESPACE = '6f1d8a52-3c0e-4c55-9a43-2f0b6a7d9e11';
 
@@ -59,6 +67,7 @@ const SIGNAL_NAMESPACE = '6f1d8a52-3c0e-4c55-9a43-2f0b6a7d9e11';
  */
 export const ruleKey = (rule: FrictionRule) => `${rule.kind}:${rule.subjectKind}`;
 const rulesByKey = new Map(frictionRules.map((rule) => [ruleKey(rule), rule]));
+const keysOfRules = new Map(frictionRules.map((rule) => [rule, ruleKey(rule)]));
 if (rulesByKey.size !== frictionRules.length) throw new Error('Two friction rules share a kind and a subject kind');
 const rulesByEventType = new Map<string, FrictionRule[]>();
 for (const rule of frictionRules) {
@@ -80,7 +89,7 @@ const phaseRules = frictionRules.filter(
  * Opens a command's transaction, takes the organization's friction lock (it
  * serializes the writers of one organization, commands and the timer
  * scheduler's command, until the transaction ends) and
- * reads the organization's last committed position, in one round trip (three
+ * reads the organization's last committed position, in one round trip (the
  * statements of one simple query: each sees what committed before it ran, so
  * the position is read after the lock is held). Returns that position.
  */
@@ -97,15 +106,22 @@ export async function beginLocked(
   }
   // READ COMMITTED whatever the database's default: each statement must see
   // what committed before it, so the head is read after the lock is held.
+  // Generic plans: a command's statements are prepared (the read-model
+  // flush, the rows a command reads) and run a few times per connection
+  // each; left to its default, PostgreSQL plans each of the first five runs
+  // anew, which for a flush writing several tables costs more than running
+  // it (bench/RESULTS.md, "Friction signals"). Their plans do not depend on
+  // the values (keys, a jsonb parameter). SET LOCAL ends with the transaction.
   // The generation is the read models' table identity: a rebuild swaps in
   // new tables (new oids) without appending an event.
   const results = (await db.query(
     `BEGIN ISOLATION LEVEL READ COMMITTED;
+     SET LOCAL plan_cache_mode = force_generic_plan;
      SELECT pg_advisory_xact_lock(hashtextextended('friction:' || '${organizationId}', 0));
      SELECT max(position)::text AS head, 'teams'::regclass::oid::text AS generation
      FROM events WHERE organization_id = '${organizationId}'`,
   )) as unknown as { rows: { head?: string | null; generation?: string }[] }[];
-  const row = results[2]?.rows[0];
+  const row = results.at(-1)?.rows[0];
   return { head: BigInt(row?.head ?? 0), generation: row?.generation ?? '' };
 }
 
@@ -246,8 +262,8 @@ export class FrictionEngine {
       work.push([rule, ids.sort(compareText)]);
     }
     this.#pending.clear();
-    // The subjects' open signals and timers in one query, not two per rule and subject.
-    await this.#preloadSubjects(organizationId, [...new Set(work.flatMap(([, ids]) => ids))]);
+    // Inline: the subjects' open signals and timers in one query, not two per rule and subject.
+    if (this.#db) await this.#preloadSubjects(organizationId, [...new Set(work.flatMap(([, ids]) => ids))]);
     const at = this.#eventAt ?? last.occurredAt;
     for (const [rule, subjectIds] of work) {
       for (const subjectId of subjectIds) await this.#evaluate(organizationId, rule, subjectId, at, last.position);
@@ -405,7 +421,7 @@ export class FrictionEngine {
       this.#record(resolved, 'RESOLVED', when, position);
     }
 
-    const key = { organizationId, rule: ruleKey(rule), subjectId };
+    const key = { organizationId, rule: keysOfRules.get(rule) ?? ruleKey(rule), subjectId };
     const recheckAt = evaluation.recheckAt && evaluation.recheckAt > at ? evaluation.recheckAt : null;
     const timer = await this.#ws.get(frictionTimers, key);
     if (recheckAt) {

@@ -8,8 +8,8 @@
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import { beginLocked, FrictionEngine } from '../../projections/friction/engine.ts';
-import { applyEvents } from '../../projections/index.ts';
+import { beginLocked, FRICTION_TABLES, FrictionEngine } from '../../projections/friction/engine.ts';
+import { projectCommand } from '../../projections/index.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { ConcurrencyError } from '../eventStore/errors.ts';
 import type { EventStore } from '../eventStore/eventStore.ts';
@@ -90,8 +90,21 @@ export async function executeCommand<Input, Result>(
       const at = await beginLocked(client, organizationId);
       resident = await deps.resident?.checkout(client, organizationId, at);
       const friction: FrictionEngine[] = [];
-      const outcome = await decideAndApply(deps, client, handler, organizationId, input, meta, now, friction, resident);
-      await client.query('COMMIT');
+      const reads = resident?.ws ?? new WorkingSet(client);
+      const outcome = await decideAndApply(
+        deps,
+        client,
+        handler,
+        organizationId,
+        input,
+        meta,
+        now,
+        reads,
+        friction,
+        resident,
+      );
+      // The friction rows the evaluation left, with the COMMIT.
+      await reads.flushAndCommit(client);
       if (resident) deps.resident!.release(resident, { committed: true, events: outcome.events });
       resident = undefined;
       if (outcome.events.length > 0) {
@@ -127,12 +140,17 @@ async function decideAndApply<Input, Result>(
   input: Input,
   meta: CommandMeta,
   now: Date,
+  /**
+   * The read models the command reads and projects into: the organization's
+   * resident copy (current, checked out under the lock), or rows loaded in
+   * the transaction. The caller writes what is left in it with the COMMIT.
+   */
+  reads: WorkingSet,
   /** Receives the friction engine that evaluated the command's events. */
   friction: FrictionEngine[],
-  /** The organization's resident read models, current (checked out under the lock), if any. */
+  /** The organization's resident copy (whose `ws` is `reads`), if any. */
   resident: Resident | undefined,
 ): Promise<CommandOutcome<Result>> {
-  const reads = resident?.ws ?? new WorkingSet(client);
   // Org time of the command: back-dated, or the clock's now. Every event gets
   // it, so what the decision saw as "now" is what the events say.
   const occurredAt = meta.occurredAt ?? now;
@@ -190,8 +208,17 @@ async function decideAndApply<Input, Result>(
     const engine = resident?.engine ?? deps.frictionEngine?.(reads, client) ?? new FrictionEngine(reads, client);
     if (resident) resident.mutated = true;
     friction.push(engine);
-    await applyEvents(reads, recorded, engine);
-    await reads.flush(client);
+    await projectCommand(reads, recorded, engine);
+    // The read-model rows go to the database while the friction rules judge
+    // the subjects the events touched (in memory, or from rows this
+    // transaction reads after them): the rules' time overlaps the round trip.
+    const writing = reads.flushTables(
+      reads.changedTables.filter((spec) => !FRICTION_TABLES.has(spec)),
+      client,
+    );
+    writing.catch(() => {}); // awaited below; no unhandled rejection if evaluation fails first
+    await engine.evaluateCollected(recorded.at(-1)!);
+    await writing;
   } else if (target !== undefined) {
     position = await lastPositionOf(client, organizationId, target);
   }

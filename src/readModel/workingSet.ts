@@ -6,7 +6,7 @@
 // is flushed in bulk at the end. Projections are written once against this
 // interface, so replaying the log runs exactly the code the inline path runs.
 import { once } from 'node:events';
-import type pg from 'pg';
+import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Queryable } from '../eventStore/types.ts';
 import { type ColumnType, fromDatabaseRow, keyOf, prepared, type TableSpec, toJsonRow } from './table.ts';
@@ -182,6 +182,33 @@ export class WorkingSet {
    */
   async flushTables(specs: readonly LooseSpec[], db: Queryable | undefined = this.#db): Promise<void> {
     if (!db) throw new Error('flush needs a connection');
+    const { statements, rows } = this.#statements(specs);
+    if (rows <= FLUSH_CHUNK) await runStatements(db, statements);
+    else for (const statement of statements) await runStatements(db, [statement]);
+  }
+
+  /**
+   * Writes every change still held and commits the client's transaction, in
+   * one round trip when the write is a statement this connection has
+   * prepared before (the usual command): `EXECUTE` of it, with the rows as a
+   * quoted literal (a simple query takes no parameters), then `COMMIT`, as
+   * one simple query. Otherwise the write is prepared and run, then committed.
+   */
+  async flushAndCommit(client: pg.ClientBase): Promise<void> {
+    const { statements, rows } = this.#statements([...this.#tables.keys()]);
+    const query = rows > 0 && rows <= FLUSH_CHUNK ? combined(statements) : undefined;
+    if (query && preparedOn.get(client)?.has(query.name)) {
+      const literals = query.values.map((value) => client.escapeLiteral(value));
+      await client.query(`EXECUTE ${query.name}(${literals.join(', ')}); COMMIT`);
+      return;
+    }
+    if (query) await runQuery(client, query);
+    else if (rows > 0) for (const statement of statements) await runStatements(client, [statement]);
+    await client.query('COMMIT');
+  }
+
+  /** The statements writing the changes of these tables (taken: the rows are marked clean). */
+  #statements(specs: readonly LooseSpec[]): { statements: Statement[]; rows: number } {
     const statements: Statement[] = [];
     let rows = 0;
     for (const spec of specs) {
@@ -194,8 +221,7 @@ export class WorkingSet {
       }
       rows += upserts.length + deletes.length;
     }
-    if (rows <= FLUSH_CHUNK) await runStatements(db, statements);
-    else for (const statement of statements) await runStatements(db, [statement]);
+    return { statements, rows };
   }
 
   /** The dirty rows of a table, marked clean: rows to upsert and keys to delete. */
@@ -449,22 +475,42 @@ function deleteStatement(spec: LooseSpec, keys: object[]): Statement {
 }
 
 /**
- * Runs the statements in one round trip: one alone, several as data-modifying
- * CTEs of one statement (they touch different rows, so their order does not matter).
+ * The statements as one prepared statement: one alone, several as
+ * data-modifying CTEs of one statement (they touch different rows, so their
+ * order does not matter).
  */
-async function runStatements(db: Queryable, statements: Statement[]): Promise<void> {
-  if (statements.length === 0) return;
-  if (statements.length === 1) {
-    await db.query(prepared(statements[0]!.sql('$1'), [statements[0]!.parameter]));
-    return;
+function combined(statements: readonly Statement[]): PreparedQuery {
+  const values = statements.map((statement) => statement.parameter);
+  const text =
+    statements.length === 1
+      ? statements[0]!.sql('$1')
+      : `WITH ${statements.map((statement, index) => `w${index} AS (${statement.sql(`$${index + 1}`)})`).join(',\n')} SELECT 1`;
+  return { name: prepared(text, values).name, text, values };
+}
+
+type PreparedQuery = { name: string; text: string; values: string[] };
+
+/**
+ * The write statements each connection has prepared (and run) through
+ * `runQuery`: those `flushAndCommit` may run with EXECUTE. A connection's
+ * prepared statements live as long as it does, like its client object.
+ */
+const preparedOn = new WeakMap<object, Set<string>>();
+
+async function runQuery(db: Queryable, query: PreparedQuery): Promise<void> {
+  await db.query(query);
+  if (db instanceof pg.Pool) return;
+  let names = preparedOn.get(db);
+  if (!names) {
+    names = new Set();
+    preparedOn.set(db, names);
   }
-  const ctes = statements.map((statement, index) => `w${index} AS (${statement.sql(`$${index + 1}`)})`);
-  await db.query(
-    prepared(
-      `WITH ${ctes.join(',\n')} SELECT 1`,
-      statements.map((statement) => statement.parameter),
-    ),
-  );
+  names.add(query.name);
+}
+
+/** Runs the statements in one round trip. */
+async function runStatements(db: Queryable, statements: readonly Statement[]): Promise<void> {
+  if (statements.length > 0) await runQuery(db, combined(statements));
 }
 
 // --- COPY (bulk loads into empty tables) ---

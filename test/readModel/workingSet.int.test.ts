@@ -141,4 +141,50 @@ describe('WorkingSet', () => {
     expect(await reader.get(frictionSignalChanges, { organizationId: organization.id, sequence: 1n })).toEqual(change);
     expect(await reader.get(frictionSignalChanges, { organizationId: organization.id, sequence: 2n })).toEqual(copied);
   });
+  it('writes and commits in one round trip on a connection that prepared the write, escaping the rows exactly', async () => {
+    const client = await db.pool.connect();
+    const sent: string[] = [];
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as unknown as { query: unknown }).query = (config: unknown, ...rest: unknown[]) => {
+      sent.push(typeof config === 'string' ? config : (config as { text: string }).text);
+      return query(config, ...rest);
+    };
+    const commit = async (rows: { organization: typeof organization; person: typeof person }) => {
+      sent.length = 0;
+      await query('BEGIN');
+      const ws = new WorkingSet(client);
+      ws.put(organizations, rows.organization);
+      ws.put(people, rows.person);
+      await ws.flushAndCommit(client);
+      return [...sent];
+    };
+    try {
+      // First time: the write is prepared and run, then committed.
+      const first = await commit({ organization, person });
+      expect(first).toHaveLength(2);
+      expect(first[1]).toBe('COMMIT');
+      expect(await readBack()).toEqual({ organization, person });
+
+      // Then EXECUTE of the prepared write and COMMIT, one simple query, with
+      // text a quoted literal must escape (quotes, backslashes, an injection).
+      const quoted = `${nasty}, it's 'quoted', E'\\x', $$dollar$$, '); DROP TABLE people; --`;
+      const changed = {
+        organization: { ...organization, name: quoted, thresholds: { ...organization.thresholds, [quoted]: 2 } },
+        person: { ...person, name: quoted, skills: [quoted, "O'Brien"], version: 2 },
+      };
+      const second = await commit(changed);
+      expect(second).toHaveLength(1);
+      expect(second[0]).toMatch(/^EXECUTE rm_[0-9a-f]+\(.*\); COMMIT$/s);
+      expect(await readBack()).toEqual(changed);
+
+      // A write that fails leaves the transaction aborted and nothing written.
+      await expect(commit({ organization, person: { ...person, name: null as unknown as string } })).rejects.toThrow(
+        /null value/,
+      );
+      await query('ROLLBACK');
+      expect(await readBack()).toEqual(changed);
+    } finally {
+      client.release();
+    }
+  });
 });
