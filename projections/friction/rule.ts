@@ -144,6 +144,17 @@ export function positions(...values: (bigint | null | undefined)[]): bigint[] {
  * point, 1.2 × 100 < 1 × 120). Finite numbers only.
  */
 export function compareProducts(left: readonly number[], right: readonly number[]): -1 | 0 | 1 {
+  // In floating point first: each factor is within 2^-53 of its decimal and
+  // each multiplication adds as little, so products further apart than a
+  // billionth of their size compare the same way exactly. Only near-ties
+  // (the boundaries the rules state) take the exact path.
+  let leftProduct = 1;
+  let rightProduct = 1;
+  for (const factor of left) leftProduct *= factor;
+  for (const factor of right) rightProduct *= factor;
+  if (Math.abs(leftProduct - rightProduct) > 1e-9 * Math.max(Math.abs(leftProduct), Math.abs(rightProduct))) {
+    return leftProduct < rightProduct ? -1 : 1;
+  }
   const [a, aExponent] = product(left);
   const [b, bExponent] = product(right);
   const exponent = Math.min(aExponent, bExponent);

@@ -30,6 +30,26 @@ const METRICS = [
 /** At most two decimals, without trailing zeros. */
 const number = (value: number) => String(Math.round(value * 100) / 100);
 
+const inOrder = (a: DeliveryMetric, b: DeliveryMetric) =>
+  a.observedAt.getTime() - b.observedAt.getTime() || (a.position < b.position ? -1 : a.position > b.position ? 1 : 0);
+
+/**
+ * The last `count` rows in observation order, oldest first. A team's history
+ * grows with every recording, and this runs on each one: one pass keeping
+ * the latest few, not a sort of the whole history.
+ */
+function latest(rows: readonly DeliveryMetric[], count: number): DeliveryMetric[] {
+  const kept: DeliveryMetric[] = [];
+  for (const row of rows) {
+    if (kept.length === count && inOrder(row, kept[0]!) <= 0) continue;
+    let at = kept.length;
+    while (at > 0 && inOrder(row, kept[at - 1]!) < 0) at--;
+    kept.splice(at, 0, row);
+    if (kept.length > count) kept.shift();
+  }
+  return kept;
+}
+
 export const deliveryDegrading = defineRule({
   kind: 'DELIVERY_DEGRADING',
   subjectKind: 'TEAM',
@@ -58,13 +78,14 @@ export const deliveryDegrading = defineRule({
     if (!subject || subject.archivedAt) return { findings: [] };
     const percent = thresholds.degradationPercent!;
     const count = Math.max(2, Math.floor(thresholds.degradationObservations!));
-    const observations = (await ws.where(deliveryMetrics, { teamId })).sort(
-      (a, b) => a.observedAt.getTime() - b.observedAt.getTime() || (a.position < b.position ? -1 : 1),
-    );
+    const observations = await ws.where(deliveryMetrics, { teamId });
 
     const degrading: { text: string; rows: DeliveryMetric[] }[] = [];
     for (const { field, label, unit } of METRICS) {
-      const rows = observations.filter((row) => row[field] !== null).slice(-count);
+      const rows = latest(
+        observations.filter((row) => row[field] !== null),
+        count,
+      );
       if (rows.length < count) continue;
       const values = rows.map((row) => row[field]!);
       const first = values[0]!;
