@@ -6,7 +6,8 @@
 // loading time is not the point), shaped like a real org log: people, teams,
 // memberships changing, responsibilities changing hands (both org-time
 // histories), metrics, interactions, handoffs, investment mixes, renames.
-//   BENCH_EVENTS (default 1,000,000), BENCH_DATABASE_URL (else embedded).
+//   BENCH_EVENTS (default 1,000,000), BENCH_PER_ORGANIZATION (events per
+//   organization, default 100,000), BENCH_DATABASE_URL (else embedded).
 import { v7 as uuidv7 } from 'uuid';
 import { createEventCatalog } from '../events/index.ts';
 import { rebuildReadModels } from '../projections/rebuild.ts';
@@ -26,7 +27,7 @@ import {
 } from './support.ts';
 
 const TOTAL = envNumber('BENCH_EVENTS', 1_000_000);
-const PER_ORGANIZATION = 100_000;
+const PER_ORGANIZATION = envNumber('BENCH_PER_ORGANIZATION', 100_000);
 const BATCH = 2_000;
 const log = (line: string) => console.log(line);
 
@@ -118,8 +119,10 @@ async function main() {
     );
     log('');
     log(
-      `rebuild phases: replay ${(report.replayMs / 1000).toFixed(1)} s (read + project in memory), ` +
-        `write ${(report.writeMs / 1000).toFixed(1)} s, swap ${(report.swapMs / 1000).toFixed(2)} s; ` +
+      `rebuild phases: replay ${(report.replayMs / 1000).toFixed(1)} s (read + project in memory, ` +
+        `COPY of the organizations done meanwhile: in flight ${(report.copyMs / 1000).toFixed(1)} s on the busiest thread), ` +
+        `write ${(report.writeMs / 1000).toFixed(1)} s after it (last rows ${((report.writeMs - report.indexMs) / 1000).toFixed(1)} s, ` +
+        `indexes ${(report.indexMs / 1000).toFixed(1)} s), swap ${(report.swapMs / 1000).toFixed(2)} s; ` +
         `heap after ${formatNumber(memory.heapUsed / 2 ** 20)} MiB, rss ${formatNumber(memory.rss / 2 ** 20)} MiB`,
     );
     log(`rows: ${JSON.stringify(report.rows)}`);

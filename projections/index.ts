@@ -82,6 +82,7 @@ export async function projectCommand(
   }
 }
 
-function sameCommand(a: RecordedEvent, b: RecordedEvent): boolean {
+/** Whether two events belong to one command (one transaction of one organization), as applyEvents groups them. */
+export function sameCommand(a: RecordedEvent, b: RecordedEvent): boolean {
   return a.transactionId !== undefined && a.transactionId === b.transactionId && a.organizationId === b.organizationId;
 }

@@ -2,9 +2,14 @@
 // in while the service keeps running (blue/green).
 //
 // 1. Create empty copies of the read-model tables in a scratch schema.
-// 2. Replay the whole log into memory (the same projection code the inline
-//    path runs) and write it into the copies. Queries and commands go on
-//    against the live tables meanwhile.
+// 2. Replay the log (the same projection code the inline path runs) into the
+//    copies, organization by organization (read models never cross
+//    organizations), on a few worker threads: each organization is replayed
+//    into memory of its own and its rows are written with COPY while the
+//    thread replays the next one, so memory stays bounded by the largest
+//    organization and the database's work overlaps the replay. Then the
+//    copies' indexes are built. Queries and commands go on against the live
+//    tables meanwhile.
 // 3. In one short transaction: lock the live tables (queries and commands
 //    wait a moment), apply the events committed since step 2 (all of them: under the
 //    lock no writer is half-way), drop the live tables, move the copies in
@@ -12,27 +17,48 @@
 //    A command that was waiting for the lock finds the new tables by name and
 //    applies its own events there.
 import { availableParallelism } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
 import { ALL_ORGANIZATIONS, type EventStore } from '../src/eventStore/eventStore.ts';
 import type { RecordedEvent } from '../src/eventStore/types.ts';
 import { WorkingSet } from '../src/readModel/workingSet.ts';
 import { FrictionEngine } from './friction/engine.ts';
-import { applyEvents } from './index.ts';
+import { applyEvents, sameCommand } from './index.ts';
 import { readModelTables } from './tables.ts';
 
 export type RebuildReport = {
   events: number;
   /** The last position applied before the swap. */
   position: bigint;
+  /**
+   * Until every thread has applied its last event: reading and projecting,
+   * with the COPY of the organizations already replayed running alongside.
+   */
   replayMs: number;
+  /** After the replay, until the copies are complete: the last rows' COPY, then `indexMs`. */
   writeMs: number;
+  /** Building the copies' indexes and constraints (part of `writeMs`). */
+  indexMs: number;
+  /** How long COPY was in flight on the busiest thread, mostly during the replay. */
+  copyMs: number;
   swapMs: number;
   rows: Record<string, number>;
 };
 
 const BATCH = 10_000;
+/** Connections writing one thread's rows (a few tables at a time). */
 const WRITERS = 3;
+/**
+ * Events applied between two turns of the event loop, which let the COPY of
+ * the previous organization's rows go on (the projections themselves never wait).
+ */
+const SLICE = 1_000;
+/**
+ * Organizations smaller than this many events share one working set (and one
+ * round of COPY statements) with the next ones, up to about this size.
+ */
+const PART_EVENTS = 10_000;
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 export async function rebuildReadModels(
@@ -64,19 +90,30 @@ export async function rebuildReadModels(
     const started = performance.now();
     const groups = await organizationGroups(pool, head, options.workers ?? availableParallelism());
     const url = connectionStringOf(pool);
+    // The replay ends when the last thread has applied its last event; its
+    // last rows are still being written then.
+    let replayed = started;
+    const onReplayed = () => {
+      replayed = Math.max(replayed, performance.now());
+    };
     const parts =
       groups.length > 1 && url
-        ? await Promise.all(groups.map((organizationIds) => replayOnWorker({ url, scratch, organizationIds, head })))
-        : [await replayPart(pool, store, scratch, ALL_ORGANIZATIONS, head, log)];
+        ? await Promise.all(
+            groups.map((organizationIds) => replayOnWorker({ url, scratch, organizationIds, head }, onReplayed)),
+          )
+        : [await replayPart(pool, store, scratch, groups.flat(), head, { log, onReplayed })];
+    const written = performance.now();
     const events = parts.reduce((sum, part) => sum + part.events, 0);
-    // Each thread writes its rows when it has replayed them: the slowest write ends the phase.
-    const copyMs = Math.max(...parts.map((part) => part.copyMs));
-    const replayMs = performance.now() - started - copyMs;
-    const writeStarted = performance.now();
+    const copyMs = Math.max(0, ...parts.map((part) => part.copyMs));
+    const heapMb = Math.max(0, ...parts.map((part) => part.heapBytes)) / 2 ** 20;
     await buildIndexes(pool, scratch, tables);
-    const writeMs = performance.now() - writeStarted + copyMs;
+    const indexMs = performance.now() - written;
+    const replayMs = replayed - started;
+    const writeMs = written - replayed + indexMs;
     log(
-      `replayed ${events} events on ${parts.length} thread(s), wrote their rows in ${copyMs.toFixed(0)} ms, built the indexes in ${(writeMs - copyMs).toFixed(0)} ms`,
+      `replayed ${events} events on ${parts.length} thread(s) in ${replayMs.toFixed(0)} ms, writing their rows meanwhile ` +
+        `(COPY in flight ${copyMs.toFixed(0)} ms on the busiest thread, heap at most ${heapMb.toFixed(0)} MiB); the last rows took ` +
+        `${(written - replayed).toFixed(0)} ms more, the indexes ${indexMs.toFixed(0)} ms`,
     );
 
     const swapStarted = performance.now();
@@ -88,7 +125,16 @@ export async function rebuildReadModels(
       rows[table] = (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM public.${quote(table)}`))
         .rows[0]!.n;
     }
-    return { events: events + caughtUp.events, position: caughtUp.position, replayMs, writeMs, swapMs, rows };
+    return {
+      events: events + caughtUp.events,
+      position: caughtUp.position,
+      replayMs,
+      writeMs,
+      indexMs,
+      copyMs,
+      swapMs,
+      rows,
+    };
   } finally {
     await pool.query(`DROP SCHEMA IF EXISTS ${quote(scratch)} CASCADE`);
   }
@@ -113,6 +159,7 @@ async function swapWithRetry(...args: Parameters<typeof swap>): Promise<Awaited<
  * drops the live tables), built on a few connections at once.
  */
 async function buildIndexes(pool: pg.Pool, scratch: string, tables: string[]): Promise<void> {
+  // Largest tables first (the longest builds), so that the last to end is a short one.
   const definitions = await pool.query<{ table: string; constraint: string | null; name: string; definition: string }>(
     `SELECT t.relname AS table, c.conname AS constraint, i.relname AS name,
             CASE WHEN c.oid IS NOT NULL THEN pg_get_constraintdef(c.oid) ELSE pg_get_indexdef(i.oid) END AS definition
@@ -121,23 +168,40 @@ async function buildIndexes(pool: pg.Pool, scratch: string, tables: string[]): P
      JOIN pg_class t ON t.oid = x.indrelid
      JOIN pg_namespace n ON n.oid = t.relnamespace
      LEFT JOIN pg_constraint c ON c.conindid = i.oid AND c.conrelid = t.oid
-     WHERE n.nspname = 'public' AND t.relname = ANY($1)`,
-    [tables],
+     WHERE n.nspname = 'public' AND t.relname = ANY($1)
+     ORDER BY pg_relation_size(format('%I.%I', $2::text, t.relname)::regclass) DESC, t.relname, i.relname`,
+    [tables, scratch],
   );
-  const statements = definitions.rows.map((row) =>
-    row.constraint
+  const statements = definitions.rows.map((row) => ({
+    table: row.table,
+    sql: row.constraint
       ? `ALTER TABLE ${quote(scratch)}.${quote(row.table)} ADD CONSTRAINT ${quote(row.constraint)} ${row.definition}`
       : row.definition
           .replace(` ON public.${row.table} `, ` ON ${quote(scratch)}.${quote(row.table)} `)
           .replace(` ON public.${quote(row.table)} `, ` ON ${quote(scratch)}.${quote(row.table)} `),
-  );
-  for (const statement of statements) {
-    if (!statement.includes(quote(scratch))) throw new Error(`cannot retarget index definition: ${statement}`);
+  }));
+  for (const { sql } of statements) {
+    if (!sql.includes(quote(scratch))) throw new Error(`cannot retarget index definition: ${sql}`);
   }
+  // A connection takes a table no other is indexing when there is one: a
+  // primary key's ALTER TABLE would only wait for the other's lock.
+  const busy = new Set<string>();
+  const take = () => {
+    const index = Math.max(
+      0,
+      statements.findIndex((statement) => !busy.has(statement.table)),
+    );
+    return statements.splice(index, 1)[0];
+  };
   await Promise.all(
     Array.from({ length: WRITERS }, async () => {
-      for (let statement = statements.shift(); statement; statement = statements.shift()) {
-        await pool.query(statement);
+      for (let statement = take(); statement; statement = take()) {
+        busy.add(statement.table);
+        try {
+          await pool.query(statement.sql);
+        } finally {
+          busy.delete(statement.table);
+        }
       }
     }),
   );
@@ -205,7 +269,8 @@ async function committedSince(client: pg.PoolClient, store: EventStore, from: bi
  * Replays the events of `scope` up to `head` into the in-memory working set
  * `ws`, in position order, through the
  * projections and the friction engine: the code the inline path runs. Returns
- * the number of events applied. Reads the next batch while one is projected.
+ * the number of events applied. Reads the next batch while one is projected,
+ * and lets other work of the thread (a COPY in flight) run between slices.
  */
 async function replayLog(
   store: EventStore,
@@ -237,10 +302,16 @@ async function replayLog(
         ready = ready.slice(0, split);
       }
     }
-    if (ready.length > 0) {
-      await applyEvents(ws, ready, friction);
-      applied += ready.length;
-      options.progress?.(ready.length);
+    // In slices cut between commands (applyEvents evaluates a command's
+    // events together), with a turn of the event loop after each.
+    for (let start = 0; start < ready.length; ) {
+      let end = Math.min(start + SLICE, ready.length);
+      while (end < ready.length && sameCommand(ready[end - 1]!, ready[end]!)) end++;
+      await applyEvents(ws, ready.slice(start, end), friction);
+      applied += end - start;
+      options.progress?.(end - start);
+      start = end;
+      await new Promise((resolve) => setImmediate(resolve));
     }
     if (!more) break;
   }
@@ -248,50 +319,97 @@ async function replayLog(
   return applied;
 }
 
-export type ReplayPart = { events: number; copyMs: number };
+export type ReplayPart = {
+  events: number;
+  /** How long COPY was in flight, overlapped with the replay or not. */
+  copyMs: number;
+  /** The thread's heap in use when a part was replayed, at most (its working sets). */
+  heapBytes: number;
+};
 
 /**
- * Replays the events of `scope` up to `head` into memory (the same projection
- * and friction code as the inline path) and writes the rows into the scratch
- * schema's empty tables with COPY, a few tables at a time.
+ * Replays the events of these organizations up to `head`, one after the other,
+ * each into a working set of its own in memory (the same projection and
+ * friction code as the inline path; organizations smaller than PART_EVENTS
+ * share one), and writes each one's rows into the scratch schema's tables
+ * with COPY while the next is replayed. At most one replayed part waits for
+ * its write, so memory holds about two organizations at a time. Calls
+ * `onReplayed` when the last event is applied (before the last rows are written).
  */
 export async function replayPart(
   pool: pg.Pool,
   store: EventStore,
   scratch: string,
-  scope: typeof ALL_ORGANIZATIONS | readonly string[],
+  organizationIds: readonly string[],
   head: bigint,
-  log: (line: string) => void = () => {},
+  options: { log?: (line: string) => void; onReplayed?: () => void } = {},
 ): Promise<ReplayPart> {
-  const ws = new WorkingSet();
-  const friction = new FrictionEngine(ws);
+  const log = options.log ?? (() => {});
   let events = 0;
+  let copyMs = 0;
+  let heapBytes = 0;
   const progress = (applied: number) => {
     events += applied;
     if (events % 100_000 < applied) log(`replayed ${events} events`);
   };
-  if (scope === ALL_ORGANIZATIONS) await replayLog(store, ws, friction, ALL_ORGANIZATIONS, head, { progress });
-  else for (const organizationId of scope) await replayLog(store, ws, friction, organizationId, head, { progress });
+  const write = async (ws: WorkingSet) => {
+    const started = performance.now();
+    await writeRows(pool, scratch, ws);
+    copyMs += performance.now() - started;
+  };
+  let writing: Promise<void> | undefined;
+  try {
+    for (let next = 0; next < organizationIds.length; ) {
+      const ws = new WorkingSet();
+      const friction = new FrictionEngine(ws);
+      let applied = 0;
+      while (next < organizationIds.length && applied < PART_EVENTS) {
+        applied += await replayLog(store, ws, friction, organizationIds[next++]!, head, { progress });
+      }
+      heapBytes = Math.max(heapBytes, getHeapStatistics().used_heap_size);
+      if (writing) await writing;
+      writing = write(ws);
+      // Awaited before the next part is handed over or at the end; until then
+      // a failure must not count as unhandled.
+      writing.catch(() => {});
+    }
+    options.onReplayed?.();
+    await writing;
+  } finally {
+    // A failed replay still lets the write in flight end before the caller drops the schema.
+    await writing?.catch(() => {});
+  }
+  return { events, copyMs, heapBytes };
+}
 
-  // The new tables are empty and nobody reads them yet: COPY, a few tables at
-  // a time on their own connections.
-  const copyStarted = performance.now();
+/**
+ * Writes a working set's rows into the scratch schema's tables, which hold
+ * no rows of its organizations yet: COPY, a few tables at a time on their
+ * own connections. Tables written are dropped from memory at once.
+ */
+async function writeRows(pool: pg.Pool, scratch: string, ws: WorkingSet): Promise<void> {
   const pending = [...ws.changedTables];
-  await Promise.all(
-    Array.from({ length: WRITERS }, async () => {
+  const results = await Promise.allSettled(
+    Array.from({ length: Math.min(WRITERS, pending.length) }, async () => {
       const client = await pool.connect();
       try {
-        await client.query(`SET search_path = ${quote(scratch)}, public`);
+        // Nothing waits for these commits: the swap's own commit flushes the
+        // log up to it, and a crash before then leaves only a scratch schema.
+        await client.query(`SET search_path = ${quote(scratch)}, public; SET synchronous_commit = off`);
         for (let spec = pending.shift(); spec; spec = pending.shift()) {
           await ws.flushTable(spec, client, { fresh: true });
+          ws.forget(spec);
         }
-        await client.query('RESET search_path');
-      } finally {
-        client.release();
+        await client.query('RESET search_path; RESET synchronous_commit');
+      } catch (error) {
+        // Not back into the pool with the scratch schema on its search path.
+        client.release(error instanceof Error ? error : true);
+        throw error;
       }
+      client.release();
     }),
   );
-  return { events, copyMs: performance.now() - copyStarted };
+  for (const result of results) if (result.status === 'rejected') throw result.reason;
 }
 
 /** The organizations with events up to `head`, in at most `count` groups of about equal events. */
@@ -319,13 +437,20 @@ function connectionStringOf(pool: pg.Pool): string | undefined {
 
 export type WorkerTask = { url: string; scratch: string; organizationIds: string[]; head: bigint };
 
-function replayOnWorker(task: WorkerTask): Promise<ReplayPart> {
+/** What a replay thread tells: it has applied its last event, then its result. */
+export type WorkerMessage =
+  | { kind: 'replayed' }
+  | { kind: 'done'; part: ReplayPart }
+  | { kind: 'failed'; error: string };
+
+function replayOnWorker(task: WorkerTask, onReplayed: () => void): Promise<ReplayPart> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./rebuildWorker.ts', import.meta.url), { workerData: task });
     let settled = false;
-    worker.once('message', (message: { ok: true; part: ReplayPart } | { ok: false; error: string }) => {
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.kind === 'replayed') return onReplayed();
       settled = true;
-      if (message.ok) resolve(message.part);
+      if (message.kind === 'done') resolve(message.part);
       else reject(new Error(`rebuild worker failed: ${message.error}`));
     });
     worker.once('error', (error) => {
