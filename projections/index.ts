@@ -54,31 +54,14 @@ export async function applyEvents(
     const first = events[start]!;
     let end = start + 1;
     while (end < events.length && sameCommand(first, events[end]!)) end++;
-    const command = events.slice(start, end);
-    await projectCommand(ws, command, friction);
-    await friction.evaluateCollected(command.at(-1)!);
+    await friction.beforeEvents(first);
+    for (let index = start; index < end; index++) {
+      const event = events[index]!;
+      for (const handler of handlersByType.get(event.type) ?? []) await handler(ws, event as DomainRecord);
+      await friction.collect(event);
+    }
+    await friction.evaluateCollected(events[end - 1]!);
     start = end;
-  }
-}
-
-/**
- * The first half of `applyEvents` for the events of one command: the timers
- * due by then fire, the projections apply the events and the friction engine
- * notes the subjects they touched. The caller then evaluates them with
- * `friction.evaluateCollected(last event)`; a command does that while its
- * read-model rows are on their way to the database (src/commands/execute.ts).
- */
-export async function projectCommand(
-  ws: WorkingSet,
-  events: readonly RecordedEvent[],
-  friction: FrictionEngine,
-): Promise<void> {
-  const first = events[0];
-  if (!first) return;
-  await friction.beforeEvents(first);
-  for (const event of events) {
-    for (const handler of handlersByType.get(event.type) ?? []) await handler(ws, event as DomainRecord);
-    await friction.collect(event);
   }
 }
 

@@ -50,14 +50,6 @@ import type { Evaluation, Finding, FrictionRule, SubjectKind } from './rule.ts';
 import { frictionRules } from './rules/index.ts';
 import { effectiveThresholds } from './thresholds.ts';
 
-/** The tables the engine writes (and the projections do not). */
-export const FRICTION_TABLES: ReadonlySet<object> = new Set([
-  frictionSignals,
-  frictionSignalChanges,
-  frictionTimers,
-  frictionStates,
-]);
-
 /** Namespace of the signal ids: uuid v5 of `<organization>:<sequence of the raise>`. */
 const SIGNAL_NAMESPACE = '6f1d8a52-3c0e-4c55-9a43-2f0b6a7d9e11';
 

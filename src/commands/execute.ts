@@ -8,8 +8,8 @@
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import { beginLocked, FRICTION_TABLES, FrictionEngine } from '../../projections/friction/engine.ts';
-import { projectCommand } from '../../projections/index.ts';
+import { beginLocked, FrictionEngine } from '../../projections/friction/engine.ts';
+import { applyEvents } from '../../projections/index.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { ConcurrencyError } from '../eventStore/errors.ts';
 import type { EventStore } from '../eventStore/eventStore.ts';
@@ -103,7 +103,7 @@ export async function executeCommand<Input, Result>(
         friction,
         resident,
       );
-      // The friction rows the evaluation left, with the COMMIT.
+      // The rows the command's events changed, with the COMMIT: one round trip.
       await reads.flushAndCommit(client);
       if (resident) deps.resident!.release(resident, { committed: true, events: outcome.events });
       resident = undefined;
@@ -143,7 +143,7 @@ async function decideAndApply<Input, Result>(
   /**
    * The read models the command reads and projects into: the organization's
    * resident copy (current, checked out under the lock), or rows loaded in
-   * the transaction. The caller writes what is left in it with the COMMIT.
+   * the transaction. The caller writes the changes with the COMMIT.
    */
   reads: WorkingSet,
   /** Receives the friction engine that evaluated the command's events. */
@@ -208,17 +208,8 @@ async function decideAndApply<Input, Result>(
     const engine = resident?.engine ?? deps.frictionEngine?.(reads, client) ?? new FrictionEngine(reads, client);
     if (resident) resident.mutated = true;
     friction.push(engine);
-    await projectCommand(reads, recorded, engine);
-    // The read-model rows go to the database while the friction rules judge
-    // the subjects the events touched (in memory, or from rows this
-    // transaction reads after them): the rules' time overlaps the round trip.
-    const writing = reads.flushTables(
-      reads.changedTables.filter((spec) => !FRICTION_TABLES.has(spec)),
-      client,
-    );
-    writing.catch(() => {}); // awaited below; no unhandled rejection if evaluation fails first
-    await engine.evaluateCollected(recorded.at(-1)!);
-    await writing;
+    // Its rows are written with the COMMIT (WorkingSet.flushAndCommit).
+    await applyEvents(reads, recorded, engine);
   } else if (target !== undefined) {
     position = await lastPositionOf(client, organizationId, target);
   }
