@@ -13,7 +13,14 @@ import { type ColumnType, fromDatabaseRow, keyOf, prepared, type TableSpec, toJs
 
 type Entry = { row: object | undefined; dirty: boolean; deleted: boolean };
 
-type SecondaryIndex = { fields: readonly string[]; byValue: Map<string, Set<string>> };
+/**
+ * A secondary index (memory mode): the ids of the live rows by the values of
+ * `fields`, one level of maps per field (values are map keys as they are: no
+ * key string is built per lookup). An index on `field[]` holds a row under
+ * each element of its array field.
+ */
+type SecondaryIndex = { fields: readonly string[]; array: string | undefined; root: IndexLevel };
+type IndexLevel = Map<unknown, IndexLevel | Set<string>>;
 
 /** Rows the database holds for a filter, all loaded (inline mode): later reads it covers need no query. */
 type Loaded = { equal: Record<string, unknown>; contains?: { field: string; element: string } };
@@ -21,8 +28,8 @@ type Loaded = { equal: Record<string, unknown>; contains?: { field: string; elem
 class TableState {
   readonly entries = new Map<string, Entry>();
   readonly loaded: Loaded[] = [];
-  /** Secondary indexes for `where` in memory mode, by their field list joined with ','. */
-  readonly indexes = new Map<string, SecondaryIndex>();
+  /** Secondary indexes for `where` in memory mode (a table has a few). */
+  readonly indexes: SecondaryIndex[] = [];
 }
 
 const FLUSH_CHUNK = 5_000;
@@ -65,8 +72,8 @@ export class WorkingSet {
   async where<Row extends object>(spec: TableSpec<Row>, filter: Partial<Row>): Promise<Row[]> {
     const state = this.#state(erase(spec));
     const fields = Object.keys(filter) as (keyof Row & string)[];
-    const matches = (row: object) => fields.every((field) => sameValue((row as Row)[field], filter[field]));
     if (this.#db) {
+      const matches = (row: object) => fields.every((field) => sameValue((row as Row)[field], filter[field]));
       if (!covered(state, filter)) {
         this.#remember(state, spec, await this.#select(spec, filter));
         state.loaded.push({ equal: { ...filter } });
@@ -75,7 +82,10 @@ export class WorkingSet {
       return cachedMatching(state, matches);
     }
     // Memory mode: the index holds exactly the live rows with these values.
-    const ids = this.#index(state, fields).byValue.get(indexKey(fields, filter));
+    const index = this.#index(state, fields);
+    const values: unknown[] = [];
+    for (const field of fields) values.push(indexValue(filter[field]));
+    const ids = find(index.root, values);
     if (!ids) return [];
     const rows: Row[] = [];
     for (const id of ids) rows.push(state.entries.get(id)!.row as Row);
@@ -104,7 +114,7 @@ export class WorkingSet {
       }
       return cachedMatching(state, matches);
     }
-    const ids = this.#index(state, [`${field}[]`]).byValue.get(element);
+    const ids = find(this.#index(state, [`${field}[]`]).root, [element]);
     if (!ids) return [];
     const rows: Row[] = [];
     for (const id of ids) {
@@ -158,16 +168,19 @@ export class WorkingSet {
     const previous = state.entries.get(id);
     // Writing back what is there changes nothing: the row stays as clean (or as dirty) as it was.
     if (previous?.row && !previous.deleted && sameRow(spec, previous.row as Row, row)) return;
-    if (previous?.row && state.indexes.size > 0) this.#unindex(state, id, previous.row);
-    state.entries.set(id, { row, dirty: true, deleted: false });
-    if (state.indexes.size > 0) this.#reindex(state, id, row);
+    if (state.indexes.length > 0) this.#reindex(state, id, previous?.deleted ? undefined : previous?.row, row);
+    if (previous) {
+      previous.row = row;
+      previous.dirty = true;
+      previous.deleted = false;
+    } else state.entries.set(id, { row, dirty: true, deleted: false });
   }
 
   delete<Row extends object>(spec: TableSpec<Row>, key: Partial<Row>): void {
     const state = this.#state(erase(spec));
     const id = keyOf(spec, key);
     const previous = state.entries.get(id);
-    if (previous?.row && state.indexes.size > 0) this.#unindex(state, id, previous.row);
+    if (previous?.row && !previous.deleted && state.indexes.length > 0) this.#unindex(state, id, previous.row);
     state.entries.set(id, { row: { ...key }, dirty: true, deleted: true });
   }
 
@@ -305,25 +318,33 @@ export class WorkingSet {
   }
 
   #index(state: TableState, fields: readonly string[]): SecondaryIndex {
-    const name = fields.join(',');
-    let index = state.indexes.get(name);
-    if (!index) {
-      index = { fields: [...fields], byValue: new Map() };
-      state.indexes.set(name, index);
-      for (const [id, entry] of state.entries) {
-        if (entry.row && !entry.deleted) addRowToIndex(index, entry.row, id);
-      }
+    // Object.keys gives the same field name strings on every call: comparing them is cheap.
+    for (const index of state.indexes) {
+      if (index.fields.length === fields.length && index.fields.every((field, i) => field === fields[i])) return index;
+    }
+    const [first] = fields;
+    const array = fields.length === 1 && first!.endsWith('[]') ? first!.slice(0, -2) : undefined;
+    const index: SecondaryIndex = { fields: [...fields], array, root: new Map() };
+    state.indexes.push(index);
+    for (const [id, entry] of state.entries) {
+      if (entry.row && !entry.deleted) for (const values of indexKeys(index, entry.row)) add(index.root, values, id);
     }
     return index;
   }
 
-  #reindex(state: TableState, id: string, row: object): void {
-    for (const index of state.indexes.values()) addRowToIndex(index, row, id);
+  /** Moves a row from the index entries of its old version to those of its new one (most updates keep them). */
+  #reindex(state: TableState, id: string, before: object | undefined, after: object): void {
+    for (const index of state.indexes) {
+      const old = before ? indexKeys(index, before) : [];
+      const next = indexKeys(index, after);
+      for (const values of old) if (!next.some((other) => sameKey(values, other))) find(index.root, values)?.delete(id);
+      for (const values of next) if (!old.some((other) => sameKey(values, other))) add(index.root, values, id);
+    }
   }
 
   #unindex(state: TableState, id: string, row: object): void {
-    for (const index of state.indexes.values()) {
-      for (const key of indexKeys(index, row)) index.byValue.get(key)?.delete(id);
+    for (const index of state.indexes) {
+      for (const values of indexKeys(index, row)) find(index.root, values)?.delete(id);
     }
   }
 }
@@ -366,35 +387,55 @@ function cachedMatching<Row>(state: TableState, matches: (row: object) => boolea
   return rows;
 }
 
-/** An index on `field[]` holds a row under each element of its array field; others under their joined values. */
-function indexKeys(index: SecondaryIndex, row: object): string[] {
-  const [first] = index.fields;
-  if (index.fields.length === 1 && first!.endsWith('[]')) {
-    const elements = (row as Record<string, unknown>)[first!.slice(0, -2)] as string[] | null;
-    return elements ? [...new Set(elements)] : [];
+/** A value as an index key: dates by their time, null and undefined alike. */
+function indexValue(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  return value instanceof Date ? value.getTime() : value;
+}
+
+/** The keys (value lists) a row has in an index: one, or one per distinct element of an array field. */
+function indexKeys(index: SecondaryIndex, row: object): unknown[][] {
+  const record = row as Record<string, unknown>;
+  if (index.array !== undefined) {
+    const elements = record[index.array] as unknown[] | null;
+    return elements ? [...new Set(elements)].map((element) => [element]) : [];
   }
-  return [indexKey(index.fields, row)];
+  const values: unknown[] = [];
+  for (const field of index.fields) values.push(indexValue(record[field]));
+  return [values];
 }
 
-function addRowToIndex(index: SecondaryIndex, row: object, id: string): void {
-  for (const key of indexKeys(index, row)) addToIndex(index.byValue, key, id);
+function sameKey(a: readonly unknown[], b: readonly unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
-function addToIndex(index: Map<string, Set<string>>, key: string, id: string): void {
-  let ids = index.get(key);
+function find(root: IndexLevel, values: readonly unknown[]): Set<string> | undefined {
+  let level: IndexLevel | Set<string> | undefined = root;
+  for (const value of values) {
+    level = (level as IndexLevel).get(value);
+    if (!level) return undefined;
+  }
+  return level as Set<string>;
+}
+
+function add(root: IndexLevel, values: readonly unknown[], id: string): void {
+  let level = root;
+  for (let i = 0; i < values.length - 1; i++) {
+    let next = level.get(values[i]) as IndexLevel | undefined;
+    if (!next) {
+      next = new Map();
+      level.set(values[i], next);
+    }
+    level = next;
+  }
+  const last = values[values.length - 1];
+  let ids = level.get(last) as Set<string> | undefined;
   if (!ids) {
     ids = new Set();
-    index.set(key, ids);
+    level.set(last, ids);
   }
   ids.add(id);
-}
-
-function indexKey(fields: readonly string[], row: object): string {
-  const record = row as Record<string, unknown>;
-  if (fields.length === 1) return String(record[fields[0]!]);
-  let key = String(record[fields[0]!]);
-  for (let i = 1; i < fields.length; i++) key += `\u0000${String(record[fields[i]!])}`;
-  return key;
 }
 
 /** Equal in every column: dates by time, arrays element by element, JSON by its text. */
