@@ -98,8 +98,9 @@ export async function rebuildReadModels(
     };
     const parts =
       groups.length > 1 && url
-        ? await Promise.all(
-            groups.map((organizationIds) => replayOnWorker({ url, scratch, organizationIds, head }, onReplayed)),
+        ? await replayOnWorkers(
+            groups.map((organizationIds) => ({ url, scratch, organizationIds, head })),
+            onReplayed,
           )
         : [await replayPart(pool, store, scratch, groups.flat(), head, { log, onReplayed })];
     const written = performance.now();
@@ -395,14 +396,14 @@ async function writeRows(pool: pg.Pool, scratch: string, ws: WorkingSet): Promis
       try {
         // Nothing waits for these commits: the swap's own commit flushes the
         // log up to it, and a crash before then leaves only a scratch schema.
-        await client.query(`SET search_path = ${quote(scratch)}, public; SET synchronous_commit = off`);
+        await client.query('SET synchronous_commit = off');
         for (let spec = pending.shift(); spec; spec = pending.shift()) {
-          await ws.flushTable(spec, client, { fresh: true });
+          await ws.flushTable(spec, client, { fresh: true, schema: scratch });
           ws.forget(spec);
         }
-        await client.query('RESET search_path; RESET synchronous_commit');
+        await client.query('RESET synchronous_commit');
       } catch (error) {
-        // Not back into the pool with the scratch schema on its search path.
+        // Not back into the pool in an unknown state.
         client.release(error instanceof Error ? error : true);
         throw error;
       }
@@ -443,9 +444,23 @@ export type WorkerMessage =
   | { kind: 'done'; part: ReplayPart }
   | { kind: 'failed'; error: string };
 
-function replayOnWorker(task: WorkerTask, onReplayed: () => void): Promise<ReplayPart> {
+/**
+ * Runs the tasks on worker threads. When one fails, the others are stopped
+ * (and their connections closed) before the failure is passed on, so that
+ * none is still writing when the caller drops the scratch schema.
+ */
+async function replayOnWorkers(tasks: WorkerTask[], onReplayed: () => void): Promise<ReplayPart[]> {
+  const workers = tasks.map((task) => new Worker(new URL('./rebuildWorker.ts', import.meta.url), { workerData: task }));
+  try {
+    return await Promise.all(workers.map((worker) => resultOf(worker, onReplayed)));
+  } catch (error) {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+    throw error;
+  }
+}
+
+function resultOf(worker: Worker, onReplayed: () => void): Promise<ReplayPart> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./rebuildWorker.ts', import.meta.url), { workerData: task });
     let settled = false;
     worker.on('message', (message: WorkerMessage) => {
       if (message.kind === 'replayed') return onReplayed();

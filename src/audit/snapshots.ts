@@ -267,7 +267,9 @@ export class SnapshotStore {
       const id = inserted.rows[0]!.id;
       await client.query(`SELECT set_config('${SNAPSHOT_SETTING}', $1, true)`, [id]);
       await client.query(`SET LOCAL search_path = ${SNAPSHOT_SCHEMA}, public`);
-      for (const spec of SNAPSHOT_TABLES) await ws.flushTable(spec as never, client, { fresh: true });
+      for (const spec of SNAPSHOT_TABLES) {
+        await ws.flushTable(spec as never, client, { fresh: true, schema: SNAPSHOT_SCHEMA });
+      }
       const done = performance.now();
       await client.query(
         `UPDATE ${SNAPSHOT_SCHEMA}.snapshots SET build_ms = $2, replay_ms = $3, write_ms = $4 WHERE id = $1`,

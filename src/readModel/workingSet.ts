@@ -82,6 +82,7 @@ export class WorkingSet {
       return cachedMatching(state, matches);
     }
     // Memory mode: the index holds exactly the live rows with these values.
+    if (fields.length === 0) return this.rows(spec);
     const index = this.#index(state, fields);
     const values: unknown[] = [];
     for (const field of fields) values.push(indexValue(filter[field]));
@@ -260,13 +261,15 @@ export class WorkingSet {
 
   /**
    * Writes one table's changes. `fresh`: the table is known to be empty
-   * (a rebuild's new tables), so the rows are streamed in with COPY; `db`
-   * must then be a client, not a pool.
+   * (a rebuild's new tables), so the rows are streamed in with COPY into the
+   * table of that name in `schema` (named, not found on the search path:
+   * a schema dropped meanwhile must fail the COPY, not let it fall through
+   * to the live table); `db` must then be a client, not a pool.
    */
-  async flushTable(spec: LooseSpec, db: Queryable, options: { fresh?: boolean } = {}): Promise<void> {
+  async flushTable(spec: LooseSpec, db: Queryable, options: { fresh?: boolean; schema?: string } = {}): Promise<void> {
     if (!options.fresh) return this.flushTables([spec], db);
     const { upserts } = this.#takeChanges(spec, true);
-    await copyRows(db as pg.ClientBase, spec, upserts);
+    await copyRows(db as pg.ClientBase, spec, upserts, options.schema);
   }
 
   /** Drops everything held for a table (rows written and flushed that nothing reads again). */
@@ -588,11 +591,13 @@ function copyField(value: unknown, type: ColumnType): string {
   }
 }
 
-async function copyRows(client: pg.ClientBase, spec: LooseSpec, rows: object[]): Promise<void> {
+async function copyRows(client: pg.ClientBase, spec: LooseSpec, rows: object[], schema?: string): Promise<void> {
   if (rows.length === 0) return;
   const fields = Object.entries(spec.columns);
   const stream = client.query(
-    copyFrom(`COPY ${quote(spec.table)} (${fields.map(([, [name]]) => quote(name)).join(', ')}) FROM STDIN`),
+    copyFrom(
+      `COPY ${schema ? `${quote(schema)}.` : ''}${quote(spec.table)} (${fields.map(([, [name]]) => quote(name)).join(', ')}) FROM STDIN`,
+    ),
   );
   const finished = new Promise<void>((resolve, reject) => {
     stream.on('finish', resolve);

@@ -187,4 +187,32 @@ describe('WorkingSet', () => {
       client.release();
     }
   });
+  it('bulk-loads into the schema it is given, and fails rather than fall through to the live table when that schema is gone', async () => {
+    const client = await db.pool.connect();
+    try {
+      await client.query(
+        'CREATE SCHEMA copy_target; CREATE TABLE copy_target.people (LIKE public.people INCLUDING DEFAULTS)',
+      );
+      await client.query('SET search_path = copy_target, public');
+      const stranger = { ...person, id: '01a21400-0000-7000-8000-0000000000c0', email: 'stranger@acme.test' };
+      const ws = new WorkingSet();
+      ws.put(people, stranger);
+      await ws.flushTable(people, client, { fresh: true, schema: 'copy_target' });
+      const copied = await client.query('SELECT id FROM copy_target.people');
+      expect(copied.rows).toEqual([{ id: stranger.id }]);
+
+      // Dropped meanwhile (a failed rebuild drops its scratch schema): the
+      // search path would now find public.people.
+      await client.query('DROP SCHEMA copy_target CASCADE');
+      const late = new WorkingSet();
+      late.put(people, stranger);
+      await expect(late.flushTable(people, client, { fresh: true, schema: 'copy_target' })).rejects.toThrow(
+        /copy_target/,
+      );
+      expect(await new WorkingSet(db.pool).get(people, { id: stranger.id })).toBeUndefined();
+    } finally {
+      await client.query('RESET search_path');
+      client.release();
+    }
+  });
 });
