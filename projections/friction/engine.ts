@@ -98,12 +98,14 @@ export async function beginLocked(
   }
   // READ COMMITTED whatever the database's default: each statement must see
   // what committed before it, so the head is read after the lock is held.
-  // Generic plans: a command's statements are prepared (the read-model
-  // flush, the rows a command reads) and run a few times per connection
-  // each; left to its default, PostgreSQL plans each of the first five runs
-  // anew, which for a flush writing several tables costs more than running
-  // it (bench/RESULTS.md, "Friction signals"). Their plans do not depend on
-  // the values (keys, a jsonb parameter). SET LOCAL ends with the transaction.
+  // Generic plans for every parameterized statement of the transaction: a
+  // command's statements (its write of the read models, the rows it reads,
+  // claims, stream reads, the append) are prepared and run a few times per
+  // connection each; left to its default, PostgreSQL plans each of the first
+  // five runs anew, which for a write of several tables costs more than
+  // running it (bench/RESULTS.md, "Friction signals"). They are key and
+  // prefix lookups whose plans do not depend on the values (checked on a
+  // skewed organization). SET LOCAL ends with the transaction.
   // The generation is the read models' table identity: a rebuild swaps in
   // new tables (new oids) without appending an event.
   const results = (await db.query(

@@ -144,16 +144,20 @@ export function positions(...values: (bigint | null | undefined)[]): bigint[] {
  * point, 1.2 × 100 < 1 × 120). Finite numbers only.
  */
 export function compareProducts(left: readonly number[], right: readonly number[]): -1 | 0 | 1 {
-  // In floating point first: each factor is within 2^-53 of its decimal and
-  // each multiplication adds as little, so products further apart than a
-  // billionth of their size compare the same way exactly. Only near-ties
-  // (the boundaries the rules state) take the exact path.
-  let leftProduct = 1;
-  let rightProduct = 1;
-  for (const factor of left) leftProduct *= factor;
-  for (const factor of right) rightProduct *= factor;
-  if (Math.abs(leftProduct - rightProduct) > 1e-9 * Math.max(Math.abs(leftProduct), Math.abs(rightProduct))) {
-    return leftProduct < rightProduct ? -1 : 1;
+  // In floating point first, when every factor is zero or of a moderate
+  // size (so no product of three leaves the normal range): each factor is
+  // then within 2^-53 of its decimal and each multiplication adds as little,
+  // so products further apart than a billionth of their size compare the
+  // same way exactly. Near-ties (the boundaries the rules state) and extreme
+  // magnitudes take the exact path.
+  if (moderate(left) && moderate(right)) {
+    let leftProduct = 1;
+    let rightProduct = 1;
+    for (const factor of left) leftProduct *= factor;
+    for (const factor of right) rightProduct *= factor;
+    if (Math.abs(leftProduct - rightProduct) > 1e-9 * Math.max(Math.abs(leftProduct), Math.abs(rightProduct))) {
+      return leftProduct < rightProduct ? -1 : 1;
+    }
   }
   const [a, aExponent] = product(left);
   const [b, bExponent] = product(right);
@@ -162,6 +166,10 @@ export function compareProducts(left: readonly number[], right: readonly number[
   const y = b * 10n ** BigInt(bExponent - exponent);
   return x < y ? -1 : x > y ? 1 : 0;
 }
+
+const moderate = (factors: readonly number[]) =>
+  factors.length <= 3 &&
+  factors.every((factor) => factor === 0 || (Math.abs(factor) >= 1e-90 && Math.abs(factor) <= 1e90));
 
 /** The exact product of numbers taken as decimals: digits × 10^exponent. */
 function product(factors: readonly number[]): [bigint, number] {

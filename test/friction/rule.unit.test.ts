@@ -32,6 +32,13 @@ describe('compareProducts', () => {
     expect(compareProducts([0.1, 3], [0.3, 1])).toBe(0);
   });
 
+  it('stays exact at extreme magnitudes, where floating point underflows', () => {
+    expect(compareProducts([4.4e-323, 100], [2e-323, 221])).toBe(-1);
+    expect(compareProducts([1e-320, 1e300], [1e-20, 1])).toBe(0);
+    expect(compareProducts([1e-200, 1e-200, 1e300], [1e-100])).toBe(0);
+    expect(compareProducts([1e200, 1e200], [1e300, 1e100])).toBe(0);
+  });
+
   it('agrees with integer arithmetic on random decimals, near-ties included', () => {
     fc.assert(
       fc.property(
