@@ -4,6 +4,10 @@
 //
 // Signals live in org time, like the history they judge. Each organization has
 // a clock: the latest occurredAt of its events (and of FrictionTimersFired).
+// It is not written with every command: it is the later of the occurredAt of
+// the organization's last event (by position) and the clock kept in its
+// friction state row, which is written only when a back-dated command makes
+// the last event older than the clock.
 // A change caused by an event happens at the clock once the event is applied
 // (its occurredAt, unless it is back-dated behind the clock: then it is judged
 // now, where window and deadline rules see the present); a change caused by
@@ -103,7 +107,8 @@ export async function beginLocked(
   // claims, stream reads, the append) are prepared and run a few times per
   // connection each; left to its default, PostgreSQL plans each of the first
   // five runs anew, which for a write of several tables costs more than
-  // running it (bench/RESULTS.md, "Friction signals"). They are key and
+  // running it (bench/RESULTS.md, "Generic plans and the rows written with
+  // the COMMIT"). They are key and
   // prefix lookups whose plans do not depend on the values (checked on a
   // skewed organization). SET LOCAL ends with the transaction.
   // The generation is the read models' table identity: a rebuild swaps in
@@ -146,6 +151,10 @@ export class FrictionEngine {
   /** Memory mode: per organization, every timer set, earliest first (stale entries are skipped when popped). */
   readonly #heaps = new Map<string, TimerHeap>();
   readonly #thresholds = new WeakMap<Organization, Record<string, number>>();
+  /** Per organization, its clock once known (see the top of this file). */
+  readonly #clocks = new Map<string, Date>();
+  /** Per organization, when its last event before the ones being applied happened (read from the database). */
+  readonly #lastOccurred = new Map<string, Date>();
   /** The evaluation time of the command being applied (set by beforeEvents). */
   #eventAt: Date | undefined;
   /** Per rule, the subjects the command's events touched so far. */
@@ -168,6 +177,14 @@ export class FrictionEngine {
   }
 
   /**
+   * When the organization's last event happened, for an engine that did not
+   * apply it (a resident copy loaded from the tables): part of its clock.
+   */
+  adoptLastEvent(organizationId: string, occurredAt: Date | null): void {
+    if (occurredAt) this.#lastOccurred.set(organizationId, occurredAt);
+  }
+
+  /**
    * Before a command's events are applied: move the organization's clock to
    * the time they happened (a back-dated command does not move it back: it is
    * judged at the clock, where window and deadline rules see the present) and
@@ -184,21 +201,31 @@ export class FrictionEngine {
     // Inline: the organization, its friction state and the timers due by the
     // command's time, in one round trip.
     await this.#ws.flushTables([frictionTimers, frictionStates] as never, this.#db);
-    const start = await this.#db.query<{ state: object | null; organization: object | null; due: DueRow[] | null }>(
+    const start = await this.#db.query<{
+      state: object | null;
+      organization: object | null;
+      last: Date | null;
+      due: DueRow[] | null;
+    }>(
       prepared(
-        `SELECT
+        `WITH last AS (SELECT occurred_at FROM events WHERE organization_id = $1 AND position < $3
+                       ORDER BY position DESC LIMIT 1)
+         SELECT
          (SELECT row_to_json(s) FROM (SELECT ${jsonSelectList(frictionStates)} FROM friction_states
                                       WHERE organization_id = $1) s) AS state,
          (SELECT row_to_json(o) FROM (SELECT ${jsonSelectList(organizations)} FROM organizations WHERE id = $1) o)
            AS organization,
+         (SELECT occurred_at FROM last) AS last,
          (SELECT json_agg(t ORDER BY t.due_at, t.rule COLLATE "C", t.subject_id) FROM (
             SELECT rule, subject_id, due_at FROM friction_timers
             WHERE organization_id = $1 AND due_at <= greatest($2::timestamptz,
-              (SELECT clock FROM friction_states WHERE organization_id = $1))) t) AS due`,
-        [organizationId, first.occurredAt],
+              (SELECT clock FROM friction_states WHERE organization_id = $1),
+              (SELECT occurred_at FROM last))) t) AS due`,
+        [organizationId, first.occurredAt, first.position.toString()],
       ),
     );
-    const { state, organization, due } = start.rows[0]!;
+    const { state, organization, last, due } = start.rows[0]!;
+    if (last) this.#lastOccurred.set(organizationId, last);
     this.#ws.adopt(frictionStates, state ? [fromDatabaseRow(frictionStates, state as never)] : [], [
       { organizationId },
     ]);
@@ -451,12 +478,31 @@ export class FrictionEngine {
     return sequence;
   }
 
-  /** The organization's clock after an event that happened at `occurredAt`. */
+  /** The organization's clock before the events being applied. */
+  async #clock(organizationId: string): Promise<Date> {
+    const known = this.#clocks.get(organizationId);
+    if (known) return known;
+    const { clock: kept } = await this.#frictionState(organizationId);
+    const last = this.#lastOccurred.get(organizationId);
+    return last && last > kept ? last : kept;
+  }
+
+  /**
+   * The organization's clock after an event that happened at `occurredAt`.
+   * A later event moves it, and is then the last event: nothing to write. A
+   * back-dated one leaves it, and will be the last event while being older:
+   * the clock is kept in the friction state row.
+   */
   async #advanceClock(organizationId: string, occurredAt: Date): Promise<Date> {
+    const clock = await this.#clock(organizationId);
+    if (occurredAt >= clock) {
+      this.#clocks.set(organizationId, occurredAt);
+      return occurredAt;
+    }
+    this.#clocks.set(organizationId, clock);
     const state = await this.#frictionState(organizationId);
-    if (occurredAt <= state.clock) return state.clock;
-    this.#ws.put(frictionStates, { ...state, clock: occurredAt });
-    return occurredAt;
+    if (state.clock < clock) this.#ws.put(frictionStates, { ...state, clock });
+    return clock;
   }
 
   #record(signal: FrictionSignal, change: string, at: Date, position: bigint | null): void {

@@ -31,12 +31,16 @@ import { WorkingSet } from './workingSet.ts';
 const WRITE_ONLY: readonly TableSpec<never>[] = [eventReferences, frictionSignalChanges] as never;
 const LOADED = (readModelTables as readonly TableSpec<object>[]).filter((spec) => !WRITE_ONLY.includes(spec as never));
 
-/** One statement loading every row of an organization the projections and rules read. */
+/**
+ * One statement loading every row of an organization the projections and
+ * rules read, and when its last event happened (part of its friction clock).
+ */
 const LOAD_SQL = `SELECT ${LOADED.map(
   (spec, index) =>
     `(SELECT json_agg(r) FROM (SELECT ${jsonSelectList(spec)} FROM "${spec.table}"
       WHERE ${spec.table === 'organizations' ? 'id' : 'organization_id'} = $1) r) AS t${index}`,
-).join(',\n')}`;
+).join(',\n')},
+  (SELECT occurred_at FROM events WHERE organization_id = $1 ORDER BY position DESC LIMIT 1) AS last_event_at`;
 
 type CachedState = { state: unknown; version: number };
 
@@ -182,10 +186,13 @@ export class ResidentModels {
     at: { head: bigint; generation: string },
   ): Promise<Resident> {
     this.loads++;
-    const result = await client.query<Record<string, object[] | null>>(prepared(LOAD_SQL, [organizationId]));
+    const result = await client.query<Record<string, object[] | null> & { last_event_at: Date | null }>(
+      prepared(LOAD_SQL, [organizationId]),
+    );
     const row = result.rows[0]!;
     const ws = new WorkingSet();
     const engine = this.#engine(ws);
+    engine.adoptLastEvent(organizationId, row.last_event_at);
     LOADED.forEach((spec, index) => {
       const rows = (row[`t${index}`] ?? []).map((record) => fromDatabaseRow(spec, record as Record<string, unknown>));
       ws.adopt(spec, rows);
