@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { createEventCatalog } from '../events/index.ts';
 import { startFrictionScheduler } from '../projections/friction/scheduler.ts';
 import { prepareSnapshots, SnapshotStore, TIME_TRAVEL_SCHEMA } from './audit/snapshots.ts';
+import { cacheVerifiedTokens } from './auth/tokens.ts';
 import type { CommandDeps } from './commands/execute.ts';
 import type { Config } from './config.ts';
 import { type DatabaseHandle, openDatabase } from './db/database.ts';
@@ -51,6 +52,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const expectedMigrations = await migrationNames();
 
     const pool = createPool(database.url, { max: config.databasePoolSize });
+    cacheVerifiedTokens(pool, config.tokenCacheMs);
     cleanups.push(() => pool.end());
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     cleanups.push(() => prisma.$disconnect());

@@ -16,6 +16,7 @@ const environment = z.object({
   ORGSTREAM_ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
   ORGSTREAM_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
   ORGSTREAM_WS_TOKEN_RECHECK_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  ORGSTREAM_TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
   ORGSTREAM_WS_KEEPALIVE_MS: z.coerce.number().int().min(100).max(600_000).default(12_000),
   ORGSTREAM_WS_STALL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   ORGSTREAM_FRICTION_TIMER_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
@@ -35,6 +36,8 @@ export type Config = {
   databasePoolSize: number;
   /** How often open WebSocket subscriptions re-check their token (revocation). */
   tokenRecheckMs: number;
+  /** How long a verified API token is accepted without reading api_tokens again (0: never). */
+  tokenCacheMs: number;
   /** WebSocket ping interval: keeps idle subscriptions alive through proxies and finds dead peers. */
   wsKeepAliveMs: number;
   /** How long a WebSocket may leave bytes unread before it is closed as a slow consumer (4429). */
@@ -68,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: e.ORGSTREAM_ADMIN_TOKEN,
     databasePoolSize: e.ORGSTREAM_DB_POOL_SIZE,
     tokenRecheckMs: e.ORGSTREAM_WS_TOKEN_RECHECK_MS,
+    tokenCacheMs: e.ORGSTREAM_TOKEN_CACHE_MS,
     frictionTimerMs: e.ORGSTREAM_FRICTION_TIMER_MS,
     snapshots: e.ORGSTREAM_SNAPSHOTS,
     residentOrganizations: e.ORGSTREAM_RESIDENT_ORGS,

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       adminToken: undefined,
       databasePoolSize: 20,
       tokenRecheckMs: 10_000,
+      tokenCacheMs: 2_000,
       frictionTimerMs: 60_000,
       snapshots: 32,
       residentOrganizations: 16,
@@ -31,6 +32,7 @@ describe('loadConfig', () => {
       ORGSTREAM_EMBEDDED_PG_PORT: '6543',
       ORGSTREAM_ADMIN_TOKEN: 'a-very-long-platform-secret',
       ORGSTREAM_DB_POOL_SIZE: '5',
+      ORGSTREAM_TOKEN_CACHE_MS: '0',
       LOG_LEVEL: 'debug',
     });
     expect(config).toMatchObject({
@@ -41,6 +43,7 @@ describe('loadConfig', () => {
       embeddedPostgresPort: 6543,
       adminToken: 'a-very-long-platform-secret',
       databasePoolSize: 5,
+      tokenCacheMs: 0,
       logLevel: 'debug',
     });
   });
@@ -55,6 +58,7 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'http://example.com'],
     ['ORGSTREAM_ADMIN_TOKEN', 'too-short'],
     ['LOG_LEVEL', 'loud'],
+    ['ORGSTREAM_TOKEN_CACHE_MS', '-1'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigurationError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

@@ -49,6 +49,8 @@ export async function revokeToken(db: Pick<pg.ClientBase, 'query'>, organization
     'UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND organization_id = $2 AND revoked_at IS NULL',
     [tokenId, organizationId],
   );
+  // Not accepted from this process's cache of verified tokens any more either.
+  verifiedTokens.get(db)?.forget(tokenId);
   if (result.rowCount === 0) throw new NotFoundError('No such active token', { id: tokenId });
 }
 
@@ -64,11 +66,64 @@ export type Authentication = { status: 'anonymous' } | { status: 'invalid' } | {
 const ANONYMOUS: Authentication = { status: 'anonymous' };
 const INVALID: Authentication = { status: 'invalid' };
 
-/** Reads an `Authorization: Bearer <token>` value (HTTP header or WebSocket connectionParams). */
+type Verified = { authentication: Authentication & { status: 'ok' }; tokenId: string; until: number };
+
+/**
+ * Tokens of one database verified a moment ago, so that every request does
+ * not read api_tokens again: a hit saves a round trip on each request.
+ * Only valid tokens are kept, for `ttlMs`. Revoking a token through this
+ * process forgets it at once; a revocation made through another process
+ * takes effect here within `ttlMs` (ORGSTREAM_TOKEN_CACHE_MS).
+ */
+class VerifiedTokens {
+  readonly #byHash = new Map<string, Verified>();
+  readonly ttlMs: number;
+  readonly now: () => number;
+
+  constructor(ttlMs: number, now: () => number) {
+    this.ttlMs = ttlMs;
+    this.now = now;
+  }
+
+  get(hash: string): Verified['authentication'] | undefined {
+    const hit = this.#byHash.get(hash);
+    if (!hit) return undefined;
+    if (hit.until > this.now()) return hit.authentication;
+    this.#byHash.delete(hash);
+    return undefined;
+  }
+
+  set(hash: string, authentication: Verified['authentication'], tokenId: string): void {
+    // Oldest first out beyond the bound (a Map keeps insertion order).
+    if (this.#byHash.size >= MAX_VERIFIED) this.#byHash.delete(this.#byHash.keys().next().value!);
+    this.#byHash.set(hash, { authentication, tokenId, until: this.now() + this.ttlMs });
+  }
+
+  forget(tokenId: string): void {
+    for (const [hash, entry] of this.#byHash) if (entry.tokenId === tokenId) this.#byHash.delete(hash);
+  }
+}
+
+const MAX_VERIFIED = 10_000;
+/** Per database (its pool): tokens are only valid in the database that issued them. */
+const verifiedTokens = new WeakMap<object, VerifiedTokens>();
+
+/** Keeps the tokens verified through `db` for `ttlMs` (0: every request reads api_tokens). */
+export function cacheVerifiedTokens(db: object, ttlMs: number, now: () => number = Date.now): void {
+  if (ttlMs > 0) verifiedTokens.set(db, new VerifiedTokens(ttlMs, now));
+  else verifiedTokens.delete(db);
+}
+
+/**
+ * Reads an `Authorization: Bearer <token>` value (HTTP header or WebSocket
+ * connectionParams). `fresh`: ask the database even if the token was
+ * verified a moment ago (a periodic re-check looks for revocations).
+ */
 export async function authenticate(
   db: Pick<pg.Pool, 'query'>,
   authorization: string | null | undefined,
   adminToken: string | undefined,
+  options: { fresh?: boolean } = {},
 ): Promise<Authentication> {
   if (!authorization) return ANONYMOUS;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
@@ -77,16 +132,28 @@ export async function authenticate(
   if (adminToken && sameSecret(token, adminToken))
     return { status: 'ok', viewer: { kind: 'platform', label: 'platform' } };
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return INVALID;
+  const hash = hashToken(token);
+  const cache = verifiedTokens.get(db);
+  const known = options.fresh ? undefined : cache?.get(hash);
+  if (known) return known;
   const found = await db.query<{ id: string; organization_id: string; role: Role; label: string }>(
     'SELECT id, organization_id, role, label FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL',
-    [hashToken(token)],
+    [hash],
   );
   const row = found.rows[0];
   if (!row) return INVALID;
-  return {
-    status: 'ok',
-    viewer: { kind: 'token', tokenId: row.id, organizationId: row.organization_id, role: row.role, label: row.label },
+  const authentication = {
+    status: 'ok' as const,
+    viewer: {
+      kind: 'token' as const,
+      tokenId: row.id,
+      organizationId: row.organization_id,
+      role: row.role,
+      label: row.label,
+    },
   };
+  cache?.set(hash, authentication, row.id);
+  return authentication;
 }
 
 /** Whether the viewer holds an organization token of an audit role. */

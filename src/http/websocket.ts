@@ -78,7 +78,7 @@ export function attachWebSocketTransport(
         const socket = context.extra.socket;
         const timer = setInterval(async () => {
           try {
-            const again = await authenticate(parts.pool, authorization, parts.adminToken);
+            const again = await authenticate(parts.pool, authorization, parts.adminToken, { fresh: true });
             if (again.status !== 'ok') socket.close(FORBIDDEN, 'Forbidden');
           } catch (error) {
             parts.logger.warn({ err: error }, 'could not re-check a WebSocket token');
