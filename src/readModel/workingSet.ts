@@ -196,9 +196,7 @@ export class WorkingSet {
    */
   async flushTables(specs: readonly LooseSpec[], db: Queryable | undefined = this.#db): Promise<void> {
     if (!db) throw new Error('flush needs a connection');
-    const { statements, rows } = this.#statements(specs);
-    if (rows <= FLUSH_CHUNK) await runStatements(db, statements);
-    else for (const statement of statements) await runStatements(db, [statement]);
+    await write(db, this.#statements(specs));
   }
 
   /**
@@ -209,15 +207,15 @@ export class WorkingSet {
    * one simple query. Otherwise the write is prepared and run, then committed.
    */
   async flushAndCommit(client: pg.ClientBase): Promise<void> {
-    const { statements, rows } = this.#statements([...this.#tables.keys()]);
+    const changes = this.#statements([...this.#tables.keys()]);
+    const { statements, rows } = changes;
     const query = rows > 0 && rows <= FLUSH_CHUNK ? combined(statements) : undefined;
     if (query && preparedOn.get(client)?.has(query.name)) {
       const literals = query.values.map((value) => client.escapeLiteral(value));
       await client.query(`EXECUTE ${query.name}(${literals.join(', ')}); COMMIT`);
       return;
     }
-    if (query) await runQuery(client, query);
-    else if (rows > 0) for (const statement of statements) await runStatements(client, [statement]);
+    await write(client, changes);
     await client.query('COMMIT');
   }
 
@@ -322,9 +320,7 @@ export class WorkingSet {
 
   #index(state: TableState, fields: readonly string[]): SecondaryIndex {
     // Object.keys gives the same field name strings on every call: comparing them is cheap.
-    for (const index of state.indexes) {
-      if (index.fields.length === fields.length && index.fields.every((field, i) => field === fields[i])) return index;
-    }
+    for (const index of state.indexes) if (sameKey(index.fields, fields)) return index;
     const [first] = fields;
     const array = fields.length === 1 && first!.endsWith('[]') ? first!.slice(0, -2) : undefined;
     const index: SecondaryIndex = { fields: [...fields], array, root: new Map() };
@@ -409,6 +405,7 @@ function indexKeys(index: SecondaryIndex, row: object): unknown[][] {
 }
 
 function sameKey(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
@@ -555,6 +552,12 @@ async function runQuery(db: Queryable, query: PreparedQuery): Promise<void> {
 /** Runs the statements in one round trip. */
 async function runStatements(db: Queryable, statements: readonly Statement[]): Promise<void> {
   if (statements.length > 0) await runQuery(db, combined(statements));
+}
+
+/** Writes the changes: in one statement when they are few (the usual command), else one statement per chunk. */
+async function write(db: Queryable, { statements, rows }: { statements: Statement[]; rows: number }): Promise<void> {
+  if (rows <= FLUSH_CHUNK) await runStatements(db, statements);
+  else for (const statement of statements) await runStatements(db, [statement]);
 }
 
 // --- COPY (bulk loads into empty tables) ---
