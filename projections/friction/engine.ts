@@ -88,11 +88,17 @@ const phaseRules = frictionRules.filter(
  * reads the organization's last committed position, in one round trip (the
  * statements of one simple query: each sees what committed before it ran, so
  * the position is read after the lock is held). Returns that position.
+ *
+ * `then`: one more statement for the same simple query, run in the
+ * transaction after the head was read (a command that decided on its
+ * resident copy sends its append here); its rows are returned. The caller
+ * compares the head with the copy's and rolls back when they differ.
  */
 export async function beginLocked(
   db: Pick<pg.ClientBase, 'query'>,
   organizationId: string,
-): Promise<{ head: bigint; generation: string }> {
+  then?: string,
+): Promise<{ head: bigint; generation: string; rows?: pg.QueryResultRow[] }> {
   // Inlined (a simple query takes no parameters): only a uuid gets here, and
   // in lower case only: another spelling would take another lock and another
   // resident copy.
@@ -118,10 +124,11 @@ export async function beginLocked(
      SET LOCAL plan_cache_mode = force_generic_plan;
      SELECT pg_advisory_xact_lock(hashtextextended('friction:' || '${organizationId}', 0));
      SELECT max(position)::text AS head, 'teams'::regclass::oid::text AS generation
-     FROM events WHERE organization_id = '${organizationId}'`,
-  )) as unknown as { rows: { head?: string | null; generation?: string }[] }[];
-  const row = results.at(-1)?.rows[0];
-  return { head: BigInt(row?.head ?? 0), generation: row?.generation ?? '' };
+     FROM events WHERE organization_id = '${organizationId}'${then === undefined ? '' : `;\n${then}`}`,
+  )) as unknown as { rows: pg.QueryResultRow[] }[];
+  const row = results[3]?.rows[0] as { head?: string | null; generation?: string } | undefined;
+  const opened = { head: BigInt(row?.head ?? 0), generation: row?.generation ?? '' };
+  return then === undefined ? opened : { ...opened, rows: results[4]?.rows ?? [] };
 }
 
 /** Organizations with friction timers due by `now` (in the tables the search path finds first). */

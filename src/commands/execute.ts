@@ -10,10 +10,11 @@ import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { beginLocked, FrictionEngine } from '../../projections/friction/engine.ts';
 import { applyEvents } from '../../projections/index.ts';
+import { executeSql, queryNamed } from '../db/prepared.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { ConcurrencyError } from '../eventStore/errors.ts';
-import type { EventStore } from '../eventStore/eventStore.ts';
-import type { AppendRequest, EventMetadata, RecordedEvent } from '../eventStore/types.ts';
+import type { AppendRow, EventStore, PreparedAppend } from '../eventStore/eventStore.ts';
+import type { AppendRequest, AppendResult, EventMetadata, RecordedEvent } from '../eventStore/types.ts';
 import type { Resident, ResidentModels } from '../readModel/resident.ts';
 import { WorkingSet } from '../readModel/workingSet.ts';
 import type { Aggregate } from './aggregate.ts';
@@ -78,33 +79,66 @@ export async function executeCommand<Input, Result>(
     if (previous) return previous;
   }
 
-  let resident: Resident | undefined;
+  const run = () => runCommand(deps, handler, organizationId, input, meta, meta.occurredAt ?? now);
+  // Commands of one organization take turns in this process before they take
+  // a connection: the resident copy is free when a command's turn comes.
+  return deps.resident ? deps.resident.turn(organizationId, run) : run();
+}
+
+async function runCommand<Input, Result>(
+  deps: CommandDeps,
+  handler: CommandHandler<Input, Result>,
+  organizationId: string,
+  input: Input,
+  meta: CommandMeta,
+  /** Org time of the command: back-dated, or the clock's now. Every event gets it. */
+  occurredAt: Date,
+): Promise<CommandOutcome<Result>> {
+  // First try: decide on the resident copy as it is, then open the
+  // transaction, take the lock, check the copy is current and append, in one
+  // round trip. Anything unexpected on that path (a stale copy, a conflict, a
+  // domain error the copy may have caused) sends the command down the
+  // checked path, which reads the head under the lock before deciding.
+  let decideFirst = deps.resident !== undefined;
   for (let attempt = 1; ; attempt++) {
     const client = await deps.pool.connect();
+    let resident = decideFirst ? deps.resident!.lend(organizationId) : undefined;
+    const tryingFirst = resident !== undefined;
+    let committing = false;
     try {
-      // Commands of one organization run one after the other, from their first
-      // read: the friction rules evaluate live what a replay of the log
-      // evaluates (position order), and a decision never rests on reads that a
-      // concurrent command of the organization (another stream) makes stale,
-      // such as adding a member who is being offboarded.
-      const at = await beginLocked(client, organizationId);
-      resident = await deps.resident?.checkout(client, organizationId, at);
       const friction: FrictionEngine[] = [];
-      const reads = resident?.ws ?? new WorkingSet(client);
-      const outcome = await decideAndApply(
-        deps,
-        client,
-        handler,
-        organizationId,
-        input,
-        meta,
-        now,
-        reads,
-        friction,
-        resident,
-      );
+      let step: Step;
+      let decided: Decided<Result>;
+      let appended: AppendResult | undefined;
+      if (resident) {
+        step = { deps, client, organizationId, meta, reads: resident.ws, resident };
+        decided = await decide(step, handler, input, occurredAt);
+        const append =
+          decided.requests.length > 0 ? deps.store.prepareAppend(organizationId, decided.requests) : undefined;
+        // The append rides along once this connection has it prepared.
+        const opened = await beginLocked(client, organizationId, append && executeSql(client, append.query));
+        if (opened.head !== resident.position || opened.generation !== resident.generation) throw STALE;
+        if (append)
+          appended = append.result((opened.rows as AppendRow[] | undefined) ?? (await runAppend(client, append)));
+      } else {
+        // Commands of one organization run one after the other, from their
+        // first read: the friction rules evaluate live what a replay of the
+        // log evaluates (position order), and a decision never rests on reads
+        // that a concurrent command of the organization (another stream, or
+        // another process) makes stale, such as adding a member who is being
+        // offboarded.
+        const at = await beginLocked(client, organizationId);
+        resident = await deps.resident?.checkout(client, organizationId, at);
+        step = { deps, client, organizationId, meta, reads: resident?.ws ?? new WorkingSet(client), resident };
+        decided = await decide(step, handler, input, occurredAt);
+        if (decided.requests.length > 0) {
+          appended = await deps.store.appendMany(organizationId, decided.requests, { within: client });
+        }
+      }
+      const outcome = await apply(step, handler.name, decided, appended, friction);
       // The rows the command's events changed, with the COMMIT: one round trip.
-      await reads.flushAndCommit(client);
+      committing = true;
+      await step.reads.flushAndCommit(client);
       if (resident) deps.resident!.release(resident, { committed: true, events: outcome.events });
       resident = undefined;
       if (outcome.events.length > 0) {
@@ -118,6 +152,13 @@ export async function executeCommand<Input, Result>(
       await client.query('ROLLBACK').catch(() => {});
       if (resident) deps.resident!.release(resident, { committed: false });
       resident = undefined;
+      if (tryingFirst && !committing) {
+        // Not an attempt: decide again, on a copy checked under the lock.
+        // (Not after the COMMIT was sent: it may have committed.)
+        decideFirst = false;
+        attempt--;
+        continue;
+      }
       const retry = error instanceof ConcurrencyError && meta.expectedVersion === undefined && attempt < MAX_ATTEMPTS;
       if (retry) continue;
       if (meta.idempotencyKey !== undefined && isUniqueViolation(error, 'command_results_pkey')) {
@@ -132,28 +173,47 @@ export async function executeCommand<Input, Result>(
   }
 }
 
-async function decideAndApply<Input, Result>(
-  deps: CommandDeps,
-  client: pg.PoolClient,
-  handler: CommandHandler<Input, Result>,
-  organizationId: string,
-  input: Input,
-  meta: CommandMeta,
-  now: Date,
+/** The copy a command decided on was not current when it took the lock. */
+const STALE = new Error('The resident copy was not current');
+
+async function runAppend(client: pg.PoolClient, append: PreparedAppend): Promise<AppendRow[]> {
+  try {
+    return (await queryNamed<AppendRow>(client, append.query)).rows;
+  } catch (error) {
+    throw append.error(error);
+  }
+}
+
+/** A command's decision and the appends it makes of it. */
+type Decided<Result> = {
+  decision: Decision<Result>;
+  requests: AppendRequest[];
+  /** The command's target stream, if it has one. */
+  target: string | undefined;
+};
+
+/** What the steps of one attempt at a command share. */
+type Step = {
+  deps: CommandDeps;
+  client: pg.PoolClient;
+  organizationId: string;
+  meta: CommandMeta;
   /**
    * The read models the command reads and projects into: the organization's
-   * resident copy (current, checked out under the lock), or rows loaded in
-   * the transaction. The caller writes the changes with the COMMIT.
+   * resident copy, or rows loaded in the transaction. The caller writes the
+   * changes with the COMMIT.
    */
-  reads: WorkingSet,
-  /** Receives the friction engine that evaluated the command's events. */
-  friction: FrictionEngine[],
+  reads: WorkingSet;
   /** The organization's resident copy (whose `ws` is `reads`), if any. */
-  resident: Resident | undefined,
-): Promise<CommandOutcome<Result>> {
-  // Org time of the command: back-dated, or the clock's now. Every event gets
-  // it, so what the decision saw as "now" is what the events say.
-  const occurredAt = meta.occurredAt ?? now;
+  resident: Resident | undefined;
+};
+
+async function decide<Input, Result>(
+  { deps, client, organizationId, meta, reads, resident }: Step,
+  handler: CommandHandler<Input, Result>,
+  input: Input,
+  occurredAt: Date,
+): Promise<Decided<Result>> {
   const context: CommandContext = {
     organizationId,
     meta,
@@ -197,18 +257,31 @@ async function decideAndApply<Input, Result>(
         occurredAt,
       })),
     }));
+  return { decision, requests, target };
+}
 
+/**
+ * After the append, in its transaction: the claims, the read models and the
+ * friction rules (in `reads`, written by the caller with the COMMIT), and the
+ * idempotency record.
+ */
+async function apply<Result>(
+  { deps, client, organizationId, meta, reads, resident }: Step,
+  command: string,
+  { decision, target }: Decided<Result>,
+  appended: AppendResult | undefined,
+  /** Receives the friction engine that evaluated the command's events. */
+  friction: FrictionEngine[],
+): Promise<CommandOutcome<Result>> {
   let recorded: RecordedEvent[] = [];
   let position: bigint | null = null;
-  if (requests.length > 0) {
-    const appended = await deps.store.appendMany(organizationId, requests, { within: client });
+  if (appended) {
     recorded = appended.recorded;
     position = appended.lastPosition;
     await takeClaims(client, organizationId, decision.claims ?? [], decision.releases ?? []);
     const engine = resident?.engine ?? deps.frictionEngine?.(reads, client) ?? new FrictionEngine(reads, client);
     if (resident) resident.mutated = true;
     friction.push(engine);
-    // Its rows are written with the COMMIT (WorkingSet.flushAndCommit).
     await applyEvents(reads, recorded, engine);
   } else if (target !== undefined) {
     position = await lastPositionOf(client, organizationId, target);
@@ -218,7 +291,7 @@ async function decideAndApply<Input, Result>(
     await client.query(
       `INSERT INTO command_results (organization_id, idempotency_key, command, result, position)
        VALUES ($1, $2, $3, $4, $5)`,
-      [organizationId, meta.idempotencyKey, handler.name, JSON.stringify(decision.result), position?.toString() ?? '0'],
+      [organizationId, meta.idempotencyKey, command, JSON.stringify(decision.result), position?.toString() ?? '0'],
     );
   }
   return { result: decision.result, position, events: recorded, replayed: false };

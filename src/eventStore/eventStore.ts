@@ -10,6 +10,7 @@
 // reserves positions inline under the allocator lock) lives in
 // prisma/migrations; the newest migration that defines it holds its text.
 import { v7 as uuidv7 } from 'uuid';
+import { type NamedQuery, queryNamed } from '../db/prepared.ts';
 import { isTransient } from '../db/transient.ts';
 import { ValidationError } from '../errors.ts';
 import type { EventCatalog } from './catalog.ts';
@@ -66,6 +67,25 @@ export type ReadAllOptions = {
    * holds the read-model tables locked); a plain reader would skip events.
    */
   ignoreHorizon?: boolean;
+};
+
+/** A row of `orgstream_append`'s answer. */
+export type AppendRow = {
+  event_id: string;
+  stream_id: string;
+  stream_version: number;
+  position: string;
+  recorded_at: Date;
+  transaction_id: string;
+};
+
+/** See EventStore.prepareAppend. */
+export type PreparedAppend = {
+  readonly query: NamedQuery;
+  /** The result, from the rows the statement answered. */
+  result(rows: readonly AppendRow[]): AppendResult;
+  /** What a failure of the statement means: a ConcurrencyError, a ValidationError, …, or the error itself. */
+  error(error: unknown): unknown;
 };
 
 const EXPECTED = { ANY: -1, NO_STREAM: -2, STREAM_EXISTS: -3 } as const;
@@ -144,6 +164,32 @@ export class EventStore {
     requests: readonly AppendRequest[],
     options: AppendOptions = {},
   ): Promise<AppendResult> {
+    const append = this.prepareAppend(organizationId, requests);
+    let rows: AppendRow[];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        rows = (await queryNamed<AppendRow>(options.within ?? this.#pool, append.query)).rows;
+        break;
+      } catch (error) {
+        // On its own connection an append is safe to retry: the event ids are
+        // fixed, so if the first try did commit, the retry returns its result.
+        if (options.within || attempt >= APPEND_ATTEMPTS || !isTransient(error)) throw append.error(error);
+        await sleep(25 * attempt, undefined);
+      }
+    }
+    if (!options.within) this.notifyAppended(organizationId);
+    return append.result(rows);
+  }
+
+  /**
+   * An append made ready to run: the checked events as its statement (named:
+   * prepared once per connection, then only bound and run), what its rows
+   * mean, and what its failures mean. `appendMany` runs it; a caller that
+   * sends it together with other statements in one simple query (a command:
+   * BEGIN, its lock and the append in one round trip) runs `query` itself,
+   * inside its transaction, as the transaction's first write.
+   */
+  prepareAppend(organizationId: string, requests: readonly AppendRequest[]): PreparedAppend {
     assertOrganizationId(organizationId);
     const streamIds: string[] = [];
     const expected: number[] = [];
@@ -182,7 +228,6 @@ export class EventStore {
     if (eventIds.length === 0) throw new EmptyAppendError();
 
     const query = {
-      // A named statement: prepared once per connection, then only bound and run.
       name: 'orgstream_append',
       text: `SELECT event_id, stream_id, stream_version, position::text AS position, recorded_at,
                     pg_current_xact_id()::text AS transaction_id
@@ -200,54 +245,34 @@ export class EventStore {
         occurredAt,
       ],
     };
-    let rows: {
-      event_id: string;
-      stream_id: string;
-      stream_version: number;
-      position: string;
-      recorded_at: Date;
-      transaction_id: string;
-    }[];
-    for (let attempt = 1; ; attempt++) {
-      try {
-        rows = (await (options.within ?? this.#pool).query(query)).rows;
-        break;
-      } catch (error) {
-        // On its own connection an append is safe to retry: the event ids are
-        // fixed, so if the first try did commit, the retry returns its result.
-        if (options.within || attempt >= APPEND_ATTEMPTS || !isTransient(error)) {
-          throw translateAppendError(error, requests);
-        }
-        await sleep(25 * attempt, undefined);
+    const result = (rows: readonly AppendRow[]): AppendResult => {
+      const events = rows.map((row) => ({
+        eventId: row.event_id,
+        streamId: row.stream_id,
+        streamVersion: row.stream_version,
+        position: BigInt(row.position),
+        recordedAt: row.recorded_at,
+      }));
+      const streamVersions: Record<string, number> = {};
+      for (const event of events) {
+        streamVersions[event.streamId] = Math.max(streamVersions[event.streamId] ?? 0, event.streamVersion);
       }
-    }
-
-    const events = rows.map((row) => ({
-      eventId: row.event_id,
-      streamId: row.stream_id,
-      streamVersion: row.stream_version,
-      position: BigInt(row.position),
-      recordedAt: row.recorded_at,
-    }));
-    const streamVersions: Record<string, number> = {};
-    for (const event of events) {
-      streamVersions[event.streamId] = Math.max(streamVersions[event.streamId] ?? 0, event.streamVersion);
-    }
-    if (!options.within) this.notifyAppended(organizationId);
-    // Rows come back in position order, which is the order the events were given in.
-    const recorded = events.map(
-      (event, index): RecordedEvent => ({
-        ...event,
-        organizationId,
-        type: types[index]!,
-        schemaVersion: schemaVersions[index]!,
-        data: prepared[index]!.data,
-        metadata: prepared[index]!.metadata,
-        occurredAt: occurredAt[index] ?? event.recordedAt,
-        transactionId: rows[index]!.transaction_id,
-      }),
-    );
-    return { events, recorded, lastPosition: events.at(-1)!.position, streamVersions };
+      // Rows come back in position order, which is the order the events were given in.
+      const recorded = events.map(
+        (event, index): RecordedEvent => ({
+          ...event,
+          organizationId,
+          type: types[index]!,
+          schemaVersion: schemaVersions[index]!,
+          data: prepared[index]!.data,
+          metadata: prepared[index]!.metadata,
+          occurredAt: occurredAt[index] ?? event.recordedAt,
+          transactionId: rows[index]!.transaction_id,
+        }),
+      );
+      return { events, recorded, lastPosition: events.at(-1)!.position, streamVersions };
+    };
+    return { query, result, error: (error) => translateAppendError(error, requests) };
   }
 
   /**

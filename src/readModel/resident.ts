@@ -70,6 +70,8 @@ const HANDOVER_MS = 1_000;
 
 export class ResidentModels {
   readonly #copies = new Map<string, Resident>();
+  /** Per organization, the end of the last turn handed out (see `turn`). */
+  readonly #turns = new Map<string, Promise<void>>();
   readonly #max: number;
   readonly #engine: (ws: WorkingSet) => FrictionEngine;
   /** Loads (for tests and metrics): how often a copy was (re)built from the tables. */
@@ -119,15 +121,7 @@ export class ResidentModels {
       if (!handedBack && this.#copies.get(organizationId) === holder) this.#copies.delete(organizationId);
       copy = this.#copies.get(organizationId);
     }
-    if (copy && copy.position === at.head && copy.generation === at.generation) {
-      // Most recently used last (the Map keeps insertion order).
-      this.#copies.delete(organizationId);
-      this.#copies.set(organizationId, copy);
-      copy.busy = true;
-      copy.mutated = false;
-      copy.engine.changes.length = 0;
-      return copy;
-    }
+    if (copy && copy.position === at.head && copy.generation === at.generation) return this.#lend(copy);
     const loaded = await this.#load(client, organizationId, at);
     this.#copies.delete(organizationId);
     this.#copies.set(organizationId, loaded);
@@ -136,6 +130,52 @@ export class ResidentModels {
       if (!old.busy) this.#copies.delete(id);
     }
     return loaded;
+  }
+
+  /**
+   * The organization's copy as it is, without knowing whether it is current:
+   * for a command that decides on it first and then checks, in the round
+   * trip that takes the lock and appends, that the organization's head and
+   * tables are still the copy's (`position`, `generation`); it rolls back
+   * and checks out a current copy when not. Undefined when there is no copy
+   * or another holder has it. Give it back with `release`.
+   */
+  lend(organizationId: string): Resident | undefined {
+    const copy = this.#copies.get(organizationId);
+    return copy && !copy.busy ? this.#lend(copy) : undefined;
+  }
+
+  #lend(copy: Resident): Resident {
+    // Most recently used last (the Map keeps insertion order).
+    this.#copies.delete(copy.organizationId);
+    this.#copies.set(copy.organizationId, copy);
+    copy.busy = true;
+    copy.mutated = false;
+    copy.engine.changes.length = 0;
+    return copy;
+  }
+
+  /**
+   * Runs `work` in the organization's turn in this process: commands of one
+   * organization take turns here, in arrival order, before they take a
+   * connection and the organization's lock. The copy is then free when a
+   * command's turn comes, so it can decide on it before its transaction,
+   * and waiting commands hold no connection.
+   */
+  async turn<T>(organizationId: string, work: () => Promise<T>): Promise<T> {
+    const before = this.#turns.get(organizationId);
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    this.#turns.set(organizationId, mine);
+    try {
+      await before;
+      return await work();
+    } finally {
+      done();
+      if (this.#turns.get(organizationId) === mine) this.#turns.delete(organizationId);
+    }
   }
 
   /**

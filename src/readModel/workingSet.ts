@@ -6,8 +6,9 @@
 // is flushed in bulk at the end. Projections are written once against this
 // interface, so replaying the log runs exactly the code the inline path runs.
 import { once } from 'node:events';
-import pg from 'pg';
+import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { executeSql, type NamedQuery, queryNamed } from '../db/prepared.ts';
 import type { Queryable } from '../eventStore/types.ts';
 import { type ColumnType, fromDatabaseRow, keyOf, prepared, type TableSpec, toJsonRow } from './table.ts';
 
@@ -209,10 +210,9 @@ export class WorkingSet {
   async flushAndCommit(client: pg.ClientBase): Promise<void> {
     const changes = this.#statements([...this.#tables.keys()]);
     const { statements, rows } = changes;
-    const query = rows > 0 && rows <= FLUSH_CHUNK ? combined(statements) : undefined;
-    if (query && preparedOn.get(client)?.has(query.name)) {
-      const literals = query.values.map((value) => client.escapeLiteral(value));
-      await client.query(`EXECUTE ${query.name}(${literals.join(', ')}); COMMIT`);
+    const sql = rows > 0 && rows <= FLUSH_CHUNK ? executeSql(client, combined(statements)) : undefined;
+    if (sql) {
+      await client.query(`${sql}; COMMIT`);
       return;
     }
     await write(client, changes);
@@ -520,7 +520,7 @@ function deleteStatement(spec: LooseSpec, keys: object[]): Statement {
  * data-modifying CTEs of one statement (they touch different rows, so their
  * order does not matter).
  */
-function combined(statements: readonly Statement[]): PreparedQuery {
+function combined(statements: readonly Statement[]): NamedQuery {
   const values = statements.map((statement) => statement.parameter);
   const text =
     statements.length === 1
@@ -529,29 +529,9 @@ function combined(statements: readonly Statement[]): PreparedQuery {
   return { name: prepared(text, values).name, text, values };
 }
 
-type PreparedQuery = { name: string; text: string; values: string[] };
-
-/**
- * The write statements each connection has prepared (and run) through
- * `runQuery`: those `flushAndCommit` may run with EXECUTE. A connection's
- * prepared statements live as long as it does, like its client object.
- */
-const preparedOn = new WeakMap<object, Set<string>>();
-
-async function runQuery(db: Queryable, query: PreparedQuery): Promise<void> {
-  await db.query(query);
-  if (db instanceof pg.Pool) return;
-  let names = preparedOn.get(db);
-  if (!names) {
-    names = new Set();
-    preparedOn.set(db, names);
-  }
-  names.add(query.name);
-}
-
 /** Runs the statements in one round trip. */
 async function runStatements(db: Queryable, statements: readonly Statement[]): Promise<void> {
-  if (statements.length > 0) await runQuery(db, combined(statements));
+  if (statements.length > 0) await queryNamed(db, combined(statements));
 }
 
 /** Writes the changes: in one statement when they are few (the usual command), else one statement per chunk. */

@@ -1,0 +1,125 @@
+// Commands that decide on their organization's resident copy before their
+// transaction (src/commands/execute.ts): two round trips when the copy is
+// current (BEGIN, the lock, the head check and the append; then the write with
+// the COMMIT), a rollback and a second decision on a reloaded copy when it is
+// not, so a copy another process made stale never shows in an answer, and
+// commands of one process applied in the order they arrived.
+import { describe, expect, it } from 'vitest';
+import { createEventCatalog } from '../../events/index.ts';
+import type { CommandHandler } from '../../src/commands/command.ts';
+import { executeCommand } from '../../src/commands/execute.ts';
+import { createPool } from '../../src/db/pool.ts';
+import { EventStore } from '../../src/eventStore/eventStore.ts';
+import { recordDeliveryMetrics } from '../../src/metrics/deliveryMetrics.ts';
+import { createOrganization } from '../../src/organization/organization.ts';
+import { registerPerson } from '../../src/people/people.ts';
+import { ResidentModels } from '../../src/readModel/resident.ts';
+import { addTeamMember, formTeam, renameTeam } from '../../src/teams/teams.ts';
+import { newOrganization } from '../support/commands.ts';
+import { createTestDatabase } from '../support/database.ts';
+
+const ORGANIZATION = '01a21400-0000-7000-8000-00000000d0c1';
+
+describe('a command decided on the resident copy', () => {
+  it('takes two round trips once its connection has the append and the write prepared', async () => {
+    const db = await createTestDatabase();
+    // One connection, so every command's statements go through the one client watched here.
+    const pool = createPool(db.url, { max: 1, applicationName: 'orgstream-test' });
+    try {
+      const sent: string[] = [];
+      const client = await pool.connect();
+      const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+      (client as unknown as { query: unknown }).query = (config: unknown, ...rest: unknown[]) => {
+        sent.push(typeof config === 'string' ? config : (config as { text: string }).text);
+        return query(config, ...rest);
+      };
+      client.release();
+
+      const resident = new ResidentModels();
+      const deps = { pool, store: new EventStore(pool, createEventCatalog()), resident };
+      const run = <Input, Result>(handler: CommandHandler<Input, Result>, input: unknown) =>
+        executeCommand(deps, handler, ORGANIZATION, input, { actor: 'test' });
+      await run(createOrganization, { name: 'Acme', slug: 'acme', growthPhase: 'HYPERGROWTH' });
+      const { teamId } = (await run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
+      await run(recordDeliveryMetrics, { teamId, leadTimeHours: 30 });
+
+      sent.length = 0;
+      const outcome = await run(recordDeliveryMetrics, { teamId, leadTimeHours: 20 });
+      // (The NOTIFY after the commit is not part of the command.)
+      const command = sent.filter((text) => !text.startsWith('SELECT pg_notify'));
+      expect(command).toHaveLength(2);
+      expect(command[0]).toMatch(
+        /^BEGIN ISOLATION LEVEL READ COMMITTED;.*pg_advisory_xact_lock.*EXECUTE orgstream_append\(/s,
+      );
+      expect(command[1]).toMatch(/^EXECUTE rm_[0-9a-f]+\(.*\); COMMIT$/s);
+      expect(outcome.events.map((event) => event.type)).toEqual(['DeliveryMetricsRecorded']);
+      const rows = await db.pool.query<{ lead_time_hours: number; position: string }>(
+        'SELECT lead_time_hours, position::text AS position FROM delivery_metrics WHERE team_id = $1 ORDER BY position',
+        [teamId],
+      );
+      expect(rows.rows).toEqual([
+        { lead_time_hours: 30, position: expect.any(String) },
+        { lead_time_hours: 20, position: String(outcome.position) },
+      ]);
+      expect(resident.loads).toBe(1);
+    } finally {
+      await pool.end();
+      await db.drop();
+    }
+  });
+
+  it('is decided again on a reloaded copy when another process appended, never rejected by the stale one', async () => {
+    const db = await createTestDatabase();
+    try {
+      const here = new ResidentModels();
+      const org = await newOrganization(db, 'Acme', { resident: here });
+      const other = org.as!(new ResidentModels());
+      const { personId } = (
+        await org.run(registerPerson, { name: 'Ada', email: 'ada@acme.test', discipline: 'ENGINEERING' })
+      ).result;
+      // A team this process's copy has never seen: deciding on the copy alone would answer NOT_FOUND.
+      const { teamId } = (await other.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
+      const loads = here.loads;
+      const added = await org.run(addTeamMember, { teamId, personId, role: 'Engineer', allocation: 50 });
+      expect(added.events.map((event) => event.type)).toContain('TeamMemberAdded');
+      expect(here.loads).toBe(loads + 1);
+      // The appended events follow the other process's without a gap or a duplicate.
+      const positions = await db.pool.query<{ position: string }>(
+        'SELECT position::text AS position FROM events WHERE organization_id = $1 ORDER BY position',
+        [org.organizationId],
+      );
+      const all = positions.rows.map((row) => BigInt(row.position));
+      expect(new Set(all).size).toBe(all.length);
+      // Rejected for its own reason, not the copy's: the person is a member now.
+      await expect(org.run(addTeamMember, { teamId, personId, role: 'Engineer', allocation: 50 })).rejects.toThrow(
+        /already/i,
+      );
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('takes turns with the commands of its process that arrived with it: in arrival order, one connection at a time', async () => {
+    const db = await createTestDatabase();
+    const pool = createPool(db.url, { max: 30, applicationName: 'orgstream-test' });
+    try {
+      const deps = { pool, store: new EventStore(pool, createEventCatalog()), resident: new ResidentModels() };
+      const run = <Input, Result>(handler: CommandHandler<Input, Result>, input: unknown) =>
+        executeCommand(deps, handler, ORGANIZATION, input, { actor: 'test' });
+      await run(createOrganization, { name: 'Acme', slug: 'acme', growthPhase: 'HYPERGROWTH' });
+      const { teamId } = (await run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
+      const names = Array.from({ length: 20 }, (_, i) => `Payments ${i}`);
+      await Promise.all(names.map((name) => run(renameTeam, { teamId, name })));
+      const renamed = await pool.query<{ name: string }>(
+        `SELECT data->>'name' AS name FROM events WHERE organization_id = $1 AND type = 'TeamRenamed' ORDER BY position`,
+        [ORGANIZATION],
+      );
+      expect(renamed.rows.map((row) => row.name)).toEqual(names);
+      // Waiting commands held no connection (one more may have carried a NOTIFY).
+      expect(pool.totalCount).toBeLessThanOrEqual(2);
+    } finally {
+      await pool.end();
+      await db.drop();
+    }
+  });
+});
