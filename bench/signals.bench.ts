@@ -6,8 +6,10 @@
 // interactions, dependency status, delivery metrics, investment reports,
 // responsibility owners, agreement revisits, skills) runs through
 // executeCommand, as the API runs it, with two probes:
-//   append      store.appendMany inside the command's transaction (the event
-//               store's own cost: the PL/pgSQL append, position reservation)
+//   append      the round trip that carries the append inside the command's
+//               transaction (the event store's own cost: the PL/pgSQL append,
+//               position reservation; on the service's path BEGIN, the lock
+//               and the head check ride in the same round trip)
 //   evaluation  what the friction engine adds to a command, measured A/B:
 //               the same command mix on the same organization, alternating
 //               between the real engine and none; the difference in mean
@@ -82,18 +84,30 @@ class Probe {
   changes = 0;
 }
 
-/** The event store with its appends timed. */
-class TimedStore extends EventStore {
-  probe = new Probe();
+/** The probe of the side (engine or none) whose command runs now; commands run one at a time. */
+let activeProbe: Probe | undefined;
 
-  override async appendMany(...args: Parameters<EventStore['appendMany']>): ReturnType<EventStore['appendMany']> {
-    const started = now();
-    try {
-      return await super.appendMany(...args);
-    } finally {
-      this.probe.appendMs += now() - started;
-    }
-  }
+/**
+ * Times the round trip that carries each append, on every connection of the
+ * pool: `store.appendMany`'s statement, or, on the service's path, the
+ * command's first round trip, where the append rides with BEGIN, the lock
+ * and the head check (src/commands/execute.ts); those ride along in it.
+ */
+function timeAppends(pool: pg.Pool): void {
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as unknown as { query: unknown }).query = async (config: unknown, ...rest: unknown[]) => {
+      const text = typeof config === 'string' ? config : (config as { text?: string }).text;
+      const probe = text?.includes('orgstream_append') ? activeProbe : undefined;
+      if (!probe) return query(config, ...rest);
+      const started = now();
+      try {
+        return await query(config, ...rest);
+      } finally {
+        probe.appendMs += now() - started;
+      }
+    };
+  });
 }
 
 /** The friction engine with its work timed (its rows are written with the command's other rows). */
@@ -295,9 +309,10 @@ async function measure(pool: pg.Pool, organizationId: string, label: string): Pr
   // that drift (caches, autovacuum, the machine) hits both alike: commands
   // alternate between the real engine and none. The difference is what
   // evaluating the rules (and writing their rows) adds to a command.
-  const store = new TimedStore(pool, createEventCatalog());
-  const probe = store.probe;
-  const baselineStore = new TimedStore(pool, createEventCatalog());
+  const store = new EventStore(pool, createEventCatalog());
+  const probe = new Probe();
+  const baselineStore = new EventStore(pool, createEventCatalog());
+  const baselineProbe = new Probe();
   // Resident read models (the service's path): each side keeps its own copy,
   // so the sides alternate in blocks; the first command of a block reloads
   // the copy the other side made stale and is left out of both samples.
@@ -321,7 +336,7 @@ async function measure(pool: pg.Pool, organizationId: string, label: string): Pr
     }).catch(() => {});
   }
   Object.assign(probe, new Probe());
-  Object.assign(baselineStore.probe, new Probe());
+  Object.assign(baselineProbe, new Probe());
   for (const times of ruleTimes.values()) Object.assign(times, { evaluateMs: 0, evaluations: 0, affectsMs: 0 });
   const latencies: number[] = [];
   const baseline: number[] = [];
@@ -333,7 +348,8 @@ async function measure(pool: pg.Pool, organizationId: string, label: string): Pr
     const counted = block === 1 || index % block !== 0;
     const started = now();
     const before = { ...probe };
-    const baselineBefore = { ...baselineStore.probe };
+    const baselineBefore = { ...baselineProbe };
+    activeProbe = on ? probe : baselineProbe;
     try {
       const outcome = await executeCommand(on ? withFriction : without, handler, organizationId, input, {
         actor: 'bench',
@@ -346,7 +362,7 @@ async function measure(pool: pg.Pool, organizationId: string, label: string): Pr
     if (!counted) {
       // Leave the reloading command out of the engine's probes too.
       Object.assign(probe, before);
-      Object.assign(baselineStore.probe, baselineBefore);
+      Object.assign(baselineProbe, baselineBefore);
       continue;
     }
     (on ? latencies : baseline).push(now() - started);
@@ -389,7 +405,7 @@ async function measure(pool: pg.Pool, organizationId: string, label: string): Pr
         ]),
     ),
   );
-  const appendMs = probe.appendMs + baselineStore.probe.appendMs;
+  const appendMs = probe.appendMs + baselineProbe.appendMs;
   return {
     organization: label,
     events,
@@ -406,6 +422,7 @@ async function measure(pool: pg.Pool, organizationId: string, label: string): Pr
 async function main(): Promise<void> {
   const database = await openBenchDatabase(log);
   const pool = createPool(database.url, { max: 4 });
+  timeAppends(pool);
   try {
     const version = (await pool.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
     const machine = await describeMachine(version);
