@@ -117,7 +117,10 @@ async function runCommand<Input, Result>(
           decided.requests.length > 0 ? deps.store.prepareAppend(organizationId, decided.requests) : undefined;
         // The append rides along once this connection has it prepared.
         const opened = await beginLocked(client, organizationId, append && executeSql(client, append.query));
-        if (opened.head !== resident.position || opened.generation !== resident.generation) throw STALE;
+        if (opened.head !== resident.position || opened.generation !== resident.generation) {
+          deps.resident!.stale(organizationId);
+          throw STALE;
+        }
         if (append)
           appended = append.result((opened.rows as AppendRow[] | undefined) ?? (await runAppend(client, append)));
       } else {

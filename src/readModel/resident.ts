@@ -65,6 +65,9 @@ export type Resident = {
   readonly waiters: (() => void)[];
 };
 
+/** After a stale copy, how long the organization's commands check under the lock before deciding. */
+const CONTENDED_MS = 1_000;
+
 /** How long a command waits for a copy another command of this process still holds before reading the tables instead. */
 const HANDOVER_MS = 1_000;
 
@@ -76,6 +79,10 @@ export class ResidentModels {
   readonly #engine: (ws: WorkingSet) => FrictionEngine;
   /** Loads (for tests and metrics): how often a copy was (re)built from the tables. */
   loads = 0;
+  /** Decisions made on a lent copy that turned out stale (for tests and metrics). */
+  staleDecisions = 0;
+  /** Organizations another process wrote to lately, until when (see `stale`). */
+  readonly #contended = new Map<string, number>();
 
   constructor(
     options: {
@@ -141,8 +148,24 @@ export class ResidentModels {
    * or another holder has it. Give it back with `release`.
    */
   lend(organizationId: string): Resident | undefined {
+    const until = this.#contended.get(organizationId);
+    if (until !== undefined) {
+      if (performance.now() < until) return undefined;
+      this.#contended.delete(organizationId);
+    }
     const copy = this.#copies.get(organizationId);
     return copy && !copy.busy ? this.#lend(copy) : undefined;
+  }
+
+  /**
+   * A command that decided on the lent copy found it stale: another process
+   * writes to the organization too. For a while its commands here check
+   * under the lock before deciding (`lend` lends nothing), instead of
+   * deciding twice and rolling back one round trip each time.
+   */
+  stale(organizationId: string): void {
+    this.staleDecisions++;
+    this.#contended.set(organizationId, performance.now() + CONTENDED_MS);
   }
 
   #lend(copy: Resident): Resident {

@@ -99,6 +99,31 @@ describe('a command decided on the resident copy', () => {
     }
   });
 
+  it('is checked under the lock first for a while once another process writes to the organization too', async () => {
+    const db = await createTestDatabase();
+    try {
+      const here = new ResidentModels();
+      const org = await newOrganization(db, 'Acme', { resident: here });
+      const other = org.as!(new ResidentModels());
+      const { teamId } = (await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
+      for (let i = 0; i < 10; i++) {
+        await other.run(recordDeliveryMetrics, { teamId, incidents: i });
+        await org.run(recordDeliveryMetrics, { teamId, incidents: i + 100 });
+      }
+      // Only the first found its copy stale; the rest read the head before deciding.
+      expect(here.staleDecisions).toBe(1);
+      const recorded = await db.pool.query<{ incidents: number }>(
+        'SELECT incidents FROM delivery_metrics WHERE team_id = $1 ORDER BY position',
+        [teamId],
+      );
+      expect(recorded.rows.map((row) => row.incidents)).toEqual(
+        Array.from({ length: 10 }, (_, i) => [i, i + 100]).flat(),
+      );
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('takes turns with the commands of its process that arrived with it: in arrival order, one connection at a time', async () => {
     const db = await createTestDatabase();
     const pool = createPool(db.url, { max: 30, applicationName: 'orgstream-test' });
