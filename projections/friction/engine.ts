@@ -26,7 +26,7 @@
 import type pg from 'pg';
 import { v5 as uuidv5 } from 'uuid';
 import { ValidationError } from '../../src/errors.ts';
-import { assertOrganizationId } from '../../src/eventStore/eventStore.ts';
+import { assertOrganizationId, lastEventSql } from '../../src/eventStore/eventStore.ts';
 import type { Queryable, RecordedEvent } from '../../src/eventStore/types.ts';
 import type {
   FrictionSignal,
@@ -123,8 +123,8 @@ export async function beginLocked(
     `BEGIN ISOLATION LEVEL READ COMMITTED;
      SET LOCAL plan_cache_mode = force_generic_plan;
      SELECT pg_advisory_xact_lock(hashtextextended('friction:' || '${organizationId}', 0));
-     SELECT max(position)::text AS head, 'teams'::regclass::oid::text AS generation
-     FROM events WHERE organization_id = '${organizationId}'${then === undefined ? '' : `;\n${then}`}`,
+     SELECT ${lastEventSql(`'${organizationId}'::uuid`, 'position')}::text AS head,
+            'teams'::regclass::oid::text AS generation${then === undefined ? '' : `;\n${then}`}`,
   )) as unknown as { rows: pg.QueryResultRow[] }[];
   const row = results[3]?.rows[0] as { head?: string | null; generation?: string } | undefined;
   const opened = { head: BigInt(row?.head ?? 0), generation: row?.generation ?? '' };

@@ -69,6 +69,21 @@ export type ReadAllOptions = {
   ignoreHorizon?: boolean;
 };
 
+/**
+ * SQL of a scalar subquery: `column` of the organization's last event, NULL
+ * when it has none. `organization` is SQL too: a parameter or a quoted
+ * literal, of type uuid. Written so that PostgreSQL walks
+ * events_organization_position_idx from the organization's end whatever its
+ * statistics say: `WHERE organization_id = … ORDER BY position DESC LIMIT 1`
+ * (or `max(position)`) may be planned as a backward scan of the primary key
+ * that filters out every later event of the other organizations.
+ */
+export function lastEventSql(organization: string, column: string): string {
+  return `(SELECT CASE WHEN organization_id = ${organization} THEN ${column} END FROM events
+     WHERE (organization_id, position) <= (${organization}, 9223372036854775807)
+     ORDER BY organization_id DESC, position DESC LIMIT 1)`;
+}
+
 /** A row of `orgstream_append`'s answer. */
 export type AppendRow = {
   event_id: string;

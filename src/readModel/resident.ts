@@ -23,6 +23,7 @@ import type pg from 'pg';
 import { FrictionEngine } from '../../projections/friction/engine.ts';
 import { eventReferences, frictionSignalChanges, frictionTimers, readModelTables } from '../../projections/tables.ts';
 import type { Aggregate } from '../commands/aggregate.ts';
+import { lastEventSql } from '../eventStore/eventStore.ts';
 import type { RecordedEvent } from '../eventStore/types.ts';
 import { fromDatabaseRow, jsonSelectList, prepared, type TableSpec } from './table.ts';
 import { WorkingSet } from './workingSet.ts';
@@ -40,7 +41,7 @@ const LOAD_SQL = `SELECT ${LOADED.map(
     `(SELECT json_agg(r) FROM (SELECT ${jsonSelectList(spec)} FROM "${spec.table}"
       WHERE ${spec.table === 'organizations' ? 'id' : 'organization_id'} = $1) r) AS t${index}`,
 ).join(',\n')},
-  (SELECT occurred_at FROM events WHERE organization_id = $1 ORDER BY position DESC LIMIT 1) AS last_event_at`;
+  ${lastEventSql('$1::uuid', 'occurred_at')} AS last_event_at`;
 
 type CachedState = { state: unknown; version: number };
 

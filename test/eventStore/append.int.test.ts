@@ -9,7 +9,7 @@ import {
   InvalidEventDataError,
   UnknownEventTypeError,
 } from '../../src/eventStore/errors.ts';
-import { ALL_ORGANIZATIONS, EventStore } from '../../src/eventStore/eventStore.ts';
+import { ALL_ORGANIZATIONS, EventStore, lastEventSql } from '../../src/eventStore/eventStore.ts';
 import type { ExpectedVersion } from '../../src/eventStore/types.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { incremented, legacyCatalog, opened, testCatalog } from '../support/testEvents.ts';
@@ -414,5 +414,41 @@ describe('expected versions against a model (property)', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe("an organization's last event", () => {
+  it('is found in one index entry, also when other organizations appended many events after it', async () => {
+    const [older, newer, empty] = [org(), org(), org()];
+    const fill = async (organizationId: string, batches: number) => {
+      for (let i = 0; i < batches; i++) {
+        await store.append(
+          organizationId,
+          `counter-${i}`,
+          Array.from({ length: 200 }, () => incremented()),
+        );
+      }
+    };
+    await fill(older, 10);
+    await fill(newer, 10);
+    await db.pool.query('ANALYZE events');
+    const last = async (organizationId: string) => {
+      const sql = `SELECT ${lastEventSql(`'${organizationId}'::uuid`, 'position')}::text AS head`;
+      const plan = await db.pool.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`);
+      const text = JSON.stringify(plan.rows[0]!['QUERY PLAN']);
+      expect(text).toContain('events_organization_position_idx');
+      expect(text).not.toContain('Rows Removed by Filter');
+      return (await db.pool.query<{ head: string | null }>(sql)).rows[0]!.head;
+    };
+    const max = async (organizationId: string) =>
+      (
+        await db.pool.query<{ max: string | null }>(
+          'SELECT max(position)::text AS max FROM events WHERE organization_id = $1',
+          [organizationId],
+        )
+      ).rows[0]!.max;
+    for (const organizationId of [older, newer, empty])
+      expect(await last(organizationId)).toBe(await max(organizationId));
+    expect(await last(empty)).toBeNull();
   });
 });
