@@ -42,6 +42,12 @@ const SECONDS = envNumber('BENCH_SECONDS', 10);
 const CONNECTIONS = Math.round(envNumber('BENCH_CONNECTIONS', 10));
 const WARMUP_SECONDS = envNumber('BENCH_WARMUP_SECONDS', Math.min(2, SECONDS / 5));
 const PROFILE_SECONDS = envNumber('BENCH_PROFILE_SECONDS', Math.min(3, SECONDS));
+/**
+ * BENCH_ROUNDS: the reads alternate between their candidates (GraphQL with the
+ * answer cache, GraphQL without it, SQL) this many times, BENCH_SECONDS split
+ * between the rounds, so that load from elsewhere on the machine falls on all of them.
+ */
+const ROUNDS = Math.max(1, Math.round(envNumber('BENCH_ROUNDS', 2)));
 /** Connections of the server's pool (ORGSTREAM_DB_POOL_SIZE, its default) and of every baseline pool. */
 const POOL_SIZE = 20;
 /** BENCH_SCALES: the demo scales to seed and measure, e.g. "1" for a quick run (default "1,10"). */
@@ -496,6 +502,33 @@ type Measured = {
 
 const rate = (measured: Measured) => measured.requests / measured.seconds;
 
+/** Several runs of one candidate as one: their requests and latencies together, resources weighted by time. */
+function merged(runs: readonly Measured[]): Measured {
+  const seconds = runs.reduce((sum, run) => sum + run.seconds, 0);
+  const weighted = (pick: (run: Measured) => number) =>
+    runs.reduce((sum, run) => sum + pick(run) * run.seconds, 0) / seconds;
+  const firstError = runs.find((run) => run.firstError !== undefined)?.firstError;
+  return {
+    requests: runs.reduce((sum, run) => sum + run.requests, 0),
+    seconds,
+    latencies: runs.flatMap((run) => run.latencies),
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    serverCores: weighted((run) => run.serverCores),
+    machineBusy: weighted((run) => run.machineBusy),
+    ...(firstError !== undefined ? { firstError } : {}),
+  };
+}
+
+/** The answer cache's lookups so far on a server (its /metrics). */
+async function cacheLookups(server: Server): Promise<{ hit: number; miss: number }> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const count = (result: string) =>
+    Number(
+      new RegExp(`^orgstream_answer_cache_lookups_total\\{result="${result}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0,
+    );
+  return { hit: count('hit'), miss: count('miss') };
+}
+
 type HttpLoad = {
   server: Server;
   token: string;
@@ -610,7 +643,7 @@ async function graphqlFetch(server: Server, token: string, query: string, variab
   const text = await response.text();
   const body = JSON.parse(text) as { data?: unknown; errors?: unknown[] };
   if (!response.ok || body.errors) throw new Error(`GraphQL answered ${response.status}: ${text.slice(0, 1000)}`);
-  return { data: body.data, bytes: Buffer.byteLength(text) };
+  return { data: body.data, text, bytes: Buffer.byteLength(text), cache: response.headers.get('x-orgstream-cache') };
 }
 
 // ---------------------------------------------------------------------------
@@ -839,6 +872,7 @@ async function main() {
   const pool = createPool(database.url, { max: POOL_SIZE, applicationName: 'orgstream-bench' });
   const store = new EventStore(pool, createEventCatalog());
   let server: Server | undefined;
+  let uncachedServer: Server | undefined;
   let profiler: Profiler | undefined;
   try {
     const version = (await pool.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
@@ -847,7 +881,7 @@ async function main() {
     log(`database: ${database.description}`);
     log(
       `settings: BENCH_SECONDS=${SECONDS}, BENCH_CONNECTIONS=${CONNECTIONS}, BENCH_WARMUP_SECONDS=${WARMUP_SECONDS}, ` +
-        `BENCH_PROFILE_SECONDS=${PROFILE_SECONDS}, BENCH_SCALES=${SCALES.join(',')}, ` +
+        `BENCH_PROFILE_SECONDS=${PROFILE_SECONDS}, BENCH_ROUNDS=${ROUNDS}, BENCH_SCALES=${SCALES.join(',')}, ` +
         `BENCH_SCENARIOS=${[...SCENARIOS].join(',')}; server and baseline pools ${POOL_SIZE} connections; ` +
         `NODE_ENV=${process.env.NODE_ENV ?? '(unset)'} (the server inherits it)`,
     );
@@ -885,17 +919,46 @@ async function main() {
     }
     await pool.query('VACUUM ANALYZE');
 
+    // The service as configured by default (the answer cache on), and a
+    // second process on the same database with the cache off: the reads are
+    // measured on both, the target judged on the first.
+    const adminToken = `bench-platform-${randomBytes(16).toString('hex')}`;
     server = await startServerProcess({
       databaseUrl: database.url,
-      adminToken: `bench-platform-${randomBytes(16).toString('hex')}`,
+      adminToken,
       poolSize: POOL_SIZE,
       logLevel: 'silent',
     });
-    log(`server: node src/main.ts (pid ${server.child.pid}) at ${server.url}`);
+    log(`server: node src/main.ts (pid ${server.child.pid}) at ${server.url}, the service default (answer cache on)`);
+    uncachedServer = await startServerProcess({
+      databaseUrl: database.url,
+      adminToken,
+      poolSize: POOL_SIZE,
+      logLevel: 'silent',
+      env: { ORGSTREAM_ANSWER_CACHE_MB: '0' },
+    });
+    log(
+      `server: node src/main.ts (pid ${uncachedServer.child.pid}) at ${uncachedServer.url}, ORGSTREAM_ANSWER_CACHE_MB=0`,
+    );
+    const uncached = uncachedServer;
 
     // --- correctness, before any timing ---
+    // Every answer of the cached server is asked twice: the second must be a
+    // hit and carry the same bytes as the answer of the server without cache.
+    const cachedAndFresh = async (token: string, query: string, variables: Record<string, unknown> = {}) => {
+      const first = await graphqlFetch(server!, token, query, variables);
+      let again = await graphqlFetch(server!, token, query, variables);
+      // A friction timer fired by a scheduler in between makes one more miss.
+      if (again.cache === 'miss') again = await graphqlFetch(server!, token, query, variables);
+      const fresh = await graphqlFetch(uncached, token, query, variables);
+      if (first.cache !== 'miss' || again.cache !== 'hit' || fresh.cache !== null) {
+        throw new Error(`answer cache: expected miss, hit, none; got ${first.cache}, ${again.cache}, ${fresh.cache}`);
+      }
+      if (again.text !== fresh.text) throw new Error('answer cache: the cached answer differs from a fresh one');
+      return again;
+    };
     for (const org of orgs) {
-      const api = await graphqlFetch(server, org.reader, ORG_GRAPH);
+      const api = await cachedAndFresh(org.reader, ORG_GRAPH);
       const sql = await sqlOrgGraph(pool, org.id);
       const graphDifference = difference(api.data, sql.data);
       if (graphDifference) throw new Error(`org graph of ${org.label}: GraphQL and SQL differ at ${graphDifference}`);
@@ -906,12 +969,15 @@ async function main() {
           `${formatNumber(api.bytes / 1024)} KiB over HTTP; GraphQL and SQL agree`,
       );
       for (const teamId of org.teamIds) {
-        const page = await graphqlFetch(server, org.reader, TEAM_PAGE, { id: encodeGlobalID('Team', teamId) });
+        const page = await cachedAndFresh(org.reader, TEAM_PAGE, { id: encodeGlobalID('Team', teamId) });
         const direct = await sqlTeamPage(pool, org.id, teamId);
         const pageDifference = difference(page.data, direct.data);
         if (pageDifference) throw new Error(`team page ${teamId}: GraphQL and SQL differ at ${pageDifference}`);
       }
-      log(`checked the team page of all ${org.teamIds.length} teams of ${org.label}: GraphQL and SQL agree`);
+      log(
+        `checked the team page of all ${org.teamIds.length} teams of ${org.label}: GraphQL and SQL agree; ` +
+          'the answer cache answers again with the bytes of a fresh answer',
+      );
       const mutation = await graphqlFetch(server, org.editor, RECORD_METRICS, {
         input: { teamId: encodeGlobalID('Team', org.teamIds[0]!), ...observation(0) },
       });
@@ -931,56 +997,92 @@ async function main() {
     const running = server;
 
     // --- (a) and (b): reads, before any mutation changes the data ---
+    // Three candidates, in turn (ROUNDS times each): the service default (the
+    // answer cache on), the same server code with the cache off, and SQL.
+    type Candidate = { what: string; run: (seconds: number) => Promise<Measured> };
+    const measureInTurn = async (candidates: readonly Candidate[]): Promise<Measured[]> => {
+      if (WARMUP_SECONDS > 0) for (const candidate of candidates) await candidate.run(WARMUP_SECONDS);
+      const runs = candidates.map((): Measured[] => []);
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [index, candidate] of candidates.entries()) runs[index]!.push(await candidate.run(SECONDS / ROUNDS));
+      }
+      return candidates.map((candidate, index) => {
+        const measured = merged(runs[index]!);
+        log(describeRun(candidate.what, measured));
+        return measured;
+      });
+    };
+    /** Measures the reads, with the share of the cached server's lookups that hit. */
+    const measureRead = async (
+      scenario: string,
+      org: Org,
+      read: Omit<HttpLoad, 'server' | 'token'>,
+      sql: (n: number) => Promise<unknown>,
+      target: { text: string; met: Row['met'] },
+    ) => {
+      const before = await cacheLookups(running);
+      const [cachedRun, uncachedRun, sqlRun] = await measureInTurn([
+        {
+          what: 'GraphQL, answer cache on',
+          run: (seconds) => httpLoad({ ...read, server: running, token: org.reader }, seconds),
+        },
+        {
+          what: 'GraphQL, answer cache off',
+          run: (seconds) => httpLoad({ ...read, server: uncached, token: org.reader }, seconds),
+        },
+        { what: 'SQL', run: (seconds) => loopLoad(seconds, sql) },
+      ]);
+      const after = await cacheLookups(running);
+      const [hits, misses] = [after.hit - before.hit, after.miss - before.miss];
+      log(`  answer cache: ${formatNumber(hits)} hits, ${formatNumber(misses)} misses (warm-up included)`);
+      rows.push(
+        {
+          scenario,
+          org: org.label,
+          api: cachedRun!,
+          baselineName: 'SQL',
+          baseline: sqlRun!,
+          target: target.text,
+          met: target.met,
+        },
+        {
+          scenario: `${scenario}, cache off`,
+          org: org.label,
+          api: uncachedRun!,
+          baselineName: 'SQL',
+          baseline: sqlRun!,
+          target: '–',
+          met: () => undefined,
+        },
+      );
+    };
     const measureOrgGraph = async (org: Org) => {
       log(`\n(a) org graph, ${org.label}`);
       const orgGraphBody = JSON.stringify({ query: ORG_GRAPH });
-      rows.push({
-        scenario: 'org graph',
-        org: org.label,
-        api: await measure('GraphQL', (seconds) =>
-          httpLoad(
-            {
-              server: running,
-              token: org.reader,
-              body: () => orgGraphBody,
-              expect: '{"data":{"organization":{',
-            },
-            seconds,
-          ),
-        ),
-        baselineName: 'SQL',
-        baseline: await measure('SQL', (seconds) => loopLoad(seconds, () => sqlOrgGraph(pool, org.id))),
-        target: `p50 ≤ ${ORG_GRAPH_TARGET}x SQL`,
-        met: (api, baseline) =>
-          percentile(api.latencies, 50) / percentile(baseline.latencies, 50) <= ORG_GRAPH_TARGET && api.errors === 0,
-      });
+      await measureRead(
+        'org graph',
+        org,
+        { body: () => orgGraphBody, expect: '{"data":{"organization":{' },
+        () => sqlOrgGraph(pool, org.id),
+        {
+          text: `p50 ≤ ${ORG_GRAPH_TARGET}x SQL`,
+          met: (api, baseline) =>
+            percentile(api.latencies, 50) / percentile(baseline.latencies, 50) <= ORG_GRAPH_TARGET && api.errors === 0,
+        },
+      );
     };
     const measureTeamPage = async (org: Org) => {
       log(`\n(b) team page, ${org.label} (cycling over ${org.teamIds.length} teams)`);
       const teamBodies = org.teamIds.map((id) =>
         JSON.stringify({ query: TEAM_PAGE, variables: { id: encodeGlobalID('Team', id) } }),
       );
-      rows.push({
-        scenario: 'team page',
-        org: org.label,
-        api: await measure('GraphQL', (seconds) =>
-          httpLoad(
-            {
-              server: running,
-              token: org.reader,
-              body: (n) => teamBodies[n % teamBodies.length]!,
-              expect: '{"data":{"team":{',
-            },
-            seconds,
-          ),
-        ),
-        baselineName: 'SQL',
-        baseline: await measure('SQL', (seconds) =>
-          loopLoad(seconds, (n) => sqlTeamPage(pool, org.id, org.teamIds[n % org.teamIds.length]!)),
-        ),
-        target: '–',
-        met: () => undefined,
-      });
+      await measureRead(
+        'team page',
+        org,
+        { body: (n) => teamBodies[n % teamBodies.length]!, expect: '{"data":{"team":{' },
+        (n) => sqlTeamPage(pool, org.id, org.teamIds[n % org.teamIds.length]!),
+        { text: '–', met: () => undefined },
+      );
     };
     for (const org of orgs) {
       if (SCENARIOS.has('orgGraph')) await measureOrgGraph(org);
@@ -1069,10 +1171,13 @@ async function main() {
     if (!SCENARIOS.has('profile')) profiled.length = 0;
     let floorP50 = Number.NaN;
     if (profiled.length > 0) {
-      log('\nprofile: one request at a time (HTTP via autocannon with 1 connection; execute() in this process)');
+      log(
+        '\nprofile: one request at a time (HTTP via autocannon with 1 connection, to the server with the answer ' +
+          'cache off unless "cached"; execute() in this process)',
+      );
       const floor = await httpLoad(
         {
-          server: running,
+          server: uncached,
           token: orgs[0]!.reader,
           body: () => JSON.stringify({ query: '{ __typename }' }),
           expect: '{"data":{"__typename":"Query"}}',
@@ -1094,16 +1199,19 @@ async function main() {
           JSON.stringify({ query: TEAM_PAGE, variables: { id: encodeGlobalID('Team', id) } }),
         );
         const orgGraphBody = JSON.stringify({ query: ORG_GRAPH });
-        const http = await httpLoad(
-          {
-            server: running,
-            token: org.reader,
-            body: scenario === 'org graph' ? () => orgGraphBody : (n) => teamBodies[n % teamBodies.length]!,
-            expect: scenario === 'org graph' ? '{"data":{"organization":{' : '{"data":{"team":{',
-          },
-          PROFILE_SECONDS,
-          1,
-        );
+        const oneAtATime = (on: Server) =>
+          httpLoad(
+            {
+              server: on,
+              token: org.reader,
+              body: scenario === 'org graph' ? () => orgGraphBody : (n) => teamBodies[n % teamBodies.length]!,
+              expect: scenario === 'org graph' ? '{"data":{"organization":{' : '{"data":{"team":{',
+            },
+            PROFILE_SECONDS,
+            1,
+          );
+        const http = await oneAtATime(uncached);
+        const httpCached = await oneAtATime(running);
         const inProcess = await profileExecution(
           profiler,
           store,
@@ -1117,10 +1225,13 @@ async function main() {
           1,
         );
         const httpP50 = percentile(http.latencies, 50);
+        const cachedP50 = percentile(httpCached.latencies, 50);
+        const sqlP50 = percentile(sql.latencies, 50);
         profiles.push([
           scenario,
           org.label,
           ms(httpP50),
+          ms(cachedP50),
           ms(floorP50),
           ms(inProcess.plain),
           ms(inProcess.sql),
@@ -1129,9 +1240,10 @@ async function main() {
           ms(inProcess.serialise),
           formatNumber(inProcess.statements),
           formatNumber(inProcess.bytes / 1024),
-          ms(percentile(sql.latencies, 50)),
+          ms(sqlP50),
           scenario === 'org graph' ? '6' : '7',
-          formatRatio(httpP50 / percentile(sql.latencies, 50)),
+          formatRatio(httpP50 / sqlP50),
+          formatRatio(cachedP50 / sqlP50),
         ]);
         log(`  ${scenario}, ${org.label}: ${profiles.at(-1)!.slice(2).join(' | ')}`);
       }
@@ -1143,8 +1255,10 @@ async function main() {
     log(`database: ${database.description}`);
     for (const org of orgs) log(`org ${org.label} (scale ${org.scale}): ${org.summary}`);
     log(
-      `${CONNECTIONS} connections (GraphQL: autocannon, HTTP/1.1 keep-alive, to node src/main.ts in a child process; ` +
-        `baselines: ${CONNECTIONS} concurrent loops in the bench process), ${SECONDS} s per run after ${WARMUP_SECONDS} s of warm-up`,
+      `${CONNECTIONS} connections (GraphQL: autocannon, HTTP/1.1 keep-alive, to node src/main.ts in a child process, ` +
+        'the service default (answer cache on) and, for the rows "cache off", a second one with ORGSTREAM_ANSWER_CACHE_MB=0; ' +
+        `baselines: ${CONNECTIONS} concurrent loops in the bench process), ${SECONDS} s per run after ${WARMUP_SECONDS} s of warm-up` +
+        ` (reads: the three candidates in turn, ${ROUNDS} rounds of ${formatNumber(SECONDS / ROUNDS)} s each)`,
     );
     log('');
     log(
@@ -1191,7 +1305,9 @@ async function main() {
       ),
     );
     log('');
-    log('Resources during the GraphQL runs (server = the node src/main.ts process; 1.00 = one core fully busy):');
+    log(
+      'Resources during the GraphQL runs (server = the node src/main.ts process that answered; 1.00 = one core fully busy):',
+    );
     log('');
     log(
       markdownTable(
@@ -1227,7 +1343,8 @@ async function main() {
     if (profiles.length > 0) {
       log('');
       log(
-        'Where the time goes, one request at a time (medians, ms). HTTP: autocannon with 1 connection; floor: ' +
+        'Where the time goes, one request at a time (medians, ms). HTTP: autocannon with 1 connection to the ' +
+          'server with the answer cache off; cached: the same to the service default (answers from the cache); floor: ' +
           '`{ __typename }` over HTTP (token lookup, yoga, HTTP); execute: graphql execute() in the bench process, ' +
           'uninstrumented; SQL + Prisma + GraphQL: the same execute() instrumented (SQL = pg round trips, overlaps ' +
           'counted once; Prisma = its operations minus their SQL; GraphQL = the rest: resolvers, Pothos, graphql-js); ' +
@@ -1240,6 +1357,7 @@ async function main() {
             'scenario',
             'org',
             'HTTP p50',
+            'cached p50',
             'floor',
             'execute',
             'SQL',
@@ -1251,6 +1369,7 @@ async function main() {
             'SQL baseline p50',
             'statements',
             'HTTP / SQL',
+            'cached / SQL',
           ],
           profiles,
         ),
@@ -1265,6 +1384,7 @@ async function main() {
   } finally {
     await profiler?.close().catch(() => {});
     await server?.stop().catch(() => {});
+    await uncachedServer?.stop().catch(() => {});
     await pool.end().catch(() => {});
     await database.close();
   }

@@ -274,6 +274,8 @@ export async function startServerProcess(options: {
   adminToken: string;
   poolSize: number;
   logLevel?: string;
+  /** More configuration, e.g. `ORGSTREAM_ANSWER_CACHE_MB: '0'`. */
+  env?: Record<string, string>;
 }): Promise<ServerProcess> {
   const { databaseUrl, adminToken, poolSize } = options;
   const port = await freePort();
@@ -287,6 +289,7 @@ export async function startServerProcess(options: {
       ORGSTREAM_ADMIN_TOKEN: adminToken,
       ORGSTREAM_DB_POOL_SIZE: String(poolSize),
       LOG_LEVEL: options.logLevel ?? 'warn',
+      ...options.env,
     },
     // stdout: pino's log lines (warnings and errors only); stderr: anything else.
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -94,6 +94,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       store,
       commands,
       adminToken: config.adminToken,
+      answerCacheBytes: config.answerCacheBytes,
       logger,
       metrics,
     });

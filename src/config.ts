@@ -22,6 +22,7 @@ const environment = z.object({
   ORGSTREAM_FRICTION_TIMER_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   ORGSTREAM_SNAPSHOTS: z.coerce.number().int().min(1).max(10_000).default(32),
   ORGSTREAM_RESIDENT_ORGS: z.coerce.number().int().min(0).max(100_000).default(16),
+  ORGSTREAM_ANSWER_CACHE_MB: z.coerce.number().min(0).max(1_048_576).default(64),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -48,6 +49,8 @@ export type Config = {
   snapshots: number;
   /** How many organizations' read models commands keep in memory (0: none, every command reads the tables). */
   residentOrganizations: number;
+  /** Bytes of serialized query answers kept per process, keyed by the organization's read-model version (0: off). */
+  answerCacheBytes: number;
   logLevel: z.infer<typeof environment>['LOG_LEVEL'];
 };
 
@@ -75,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     frictionTimerMs: e.ORGSTREAM_FRICTION_TIMER_MS,
     snapshots: e.ORGSTREAM_SNAPSHOTS,
     residentOrganizations: e.ORGSTREAM_RESIDENT_ORGS,
+    answerCacheBytes: Math.floor(e.ORGSTREAM_ANSWER_CACHE_MB * 1024 * 1024),
     wsStallMs: e.ORGSTREAM_WS_STALL_MS,
     wsKeepAliveMs: e.ORGSTREAM_WS_KEEPALIVE_MS,
     logLevel: e.LOG_LEVEL,

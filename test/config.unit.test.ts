@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       frictionTimerMs: 60_000,
       snapshots: 32,
       residentOrganizations: 16,
+      answerCacheBytes: 64 * 1024 * 1024,
       wsStallMs: 30_000,
       wsKeepAliveMs: 12_000,
       logLevel: 'info',
@@ -33,6 +34,7 @@ describe('loadConfig', () => {
       ORGSTREAM_ADMIN_TOKEN: 'a-very-long-platform-secret',
       ORGSTREAM_DB_POOL_SIZE: '5',
       ORGSTREAM_TOKEN_CACHE_MS: '0',
+      ORGSTREAM_ANSWER_CACHE_MB: '0.5',
       LOG_LEVEL: 'debug',
     });
     expect(config).toMatchObject({
@@ -44,6 +46,7 @@ describe('loadConfig', () => {
       adminToken: 'a-very-long-platform-secret',
       databasePoolSize: 5,
       tokenCacheMs: 0,
+      answerCacheBytes: 512 * 1024,
       logLevel: 'debug',
     });
   });
@@ -59,6 +62,7 @@ describe('loadConfig', () => {
     ['ORGSTREAM_ADMIN_TOKEN', 'too-short'],
     ['LOG_LEVEL', 'loud'],
     ['ORGSTREAM_TOKEN_CACHE_MS', '-1'],
+    ['ORGSTREAM_ANSWER_CACHE_MB', '-1'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigurationError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

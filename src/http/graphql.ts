@@ -1,7 +1,8 @@
 // graphql-yoga over the Pothos schema: GraphiQL on GET, the caller's token
 // resolved once per request, typed errors mapped to their codes and every
 // other error masked (logged with an id the client can quote), the request
-// limits of limits.ts, and per-request metrics and logs (graphqlMetrics.ts).
+// limits of limits.ts, per-request metrics and logs (graphqlMetrics.ts), and
+// repeated queries answered from the answer cache (answerCache.ts).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GraphQLError } from 'graphql';
@@ -18,6 +19,7 @@ import type { PrismaClient } from '../generated/prisma/client.ts';
 import { createOperationObservability } from '../observability/graphqlMetrics.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { useAnswerCache } from './answerCache.ts';
 import { limitPlugins } from './limits.ts';
 import { useTimeTravel } from './timeTravel.ts';
 
@@ -29,6 +31,8 @@ export type GraphQLParts = {
   store: EventStore;
   commands: CommandDeps;
   adminToken: string | undefined;
+  /** Bytes of query answers kept (answerCache.ts); 0 turns the cache off. */
+  answerCacheBytes: number;
   logger: Logger;
   metrics: Metrics;
 };
@@ -69,6 +73,17 @@ export function createGraphQLHandler(parts: GraphQLParts): YogaServerInstance<Se
         },
       },
       ...limitPlugins({ isAuthenticated: (request) => authentications.get(request)?.status === 'ok' }),
+      // Before time travel: the version is read before the operation runs anywhere.
+      ...(parts.answerCacheBytes > 0
+        ? [
+            useAnswerCache({
+              pool: parts.pool,
+              maxBytes: parts.answerCacheBytes,
+              metrics: parts.metrics,
+              logger: parts.logger,
+            }),
+          ]
+        : []),
       useTimeTravel(parts.past.snapshots, parts.past.prisma, { concurrency: parts.past.concurrency }),
     ],
     graphqlEndpoint: '/graphql',

@@ -39,6 +39,40 @@ export function createMetrics() {
       labelNames: ['kind', 'change'] as const,
       registers: [registry],
     }),
+    // The answer cache (src/http/answerCache.ts): queries looked up, answers stored or not, what it holds.
+    answerCacheLookups: new Counter({
+      name: 'orgstream_answer_cache_lookups_total',
+      help: 'Cacheable queries looked up in the answer cache, by result (hit or miss)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    answerCacheStores: new Counter({
+      name: 'orgstream_answer_cache_stores_total',
+      help: 'Answers stored in the answer cache',
+      registers: [registry],
+    }),
+    answerCacheNotStored: new Counter({
+      name: 'orgstream_answer_cache_not_stored_total',
+      help: 'Answers to cacheable queries not stored, by reason (errors, superseded, unsettled, too_large)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    answerCacheEvictions: new Counter({
+      name: 'orgstream_answer_cache_evictions_total',
+      help: 'Answers dropped from the answer cache, by reason (version: the organization changed; size: the bound)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    answerCacheBytes: new Gauge({
+      name: 'orgstream_answer_cache_bytes',
+      help: 'Bytes of serialized answers (and their keys) held by the answer cache',
+      registers: [registry],
+    }),
+    answerCacheEntries: new Gauge({
+      name: 'orgstream_answer_cache_entries',
+      help: 'Answers held by the answer cache',
+      registers: [registry],
+    }),
     projectionLag: new Gauge({
       name: 'orgstream_projection_lag_events',
       help: 'Events in the log past the newest one reflected in the read models (measured by /ready; capped)',
