@@ -28,6 +28,8 @@ type Loaded = { equal: Record<string, unknown>; contains?: { field: string; elem
 
 class TableState {
   readonly entries = new Map<string, Entry>();
+  /** Ids of the entries changed since the last flush: a flush visits these, not every row held. */
+  readonly dirty = new Set<string>();
   readonly loaded: Loaded[] = [];
   /** Secondary indexes for `where` in memory mode (a table has a few). */
   readonly indexes: SecondaryIndex[] = [];
@@ -176,6 +178,7 @@ export class WorkingSet {
       previous.dirty = true;
       previous.deleted = false;
     } else state.entries.set(id, { row, dirty: true, deleted: false });
+    state.dirty.add(id);
   }
 
   delete<Row extends object>(spec: TableSpec<Row>, key: Partial<Row>): void {
@@ -184,6 +187,7 @@ export class WorkingSet {
     const previous = state.entries.get(id);
     if (previous?.row && !previous.deleted && state.indexes.length > 0) this.#unindex(state, id, previous.row);
     state.entries.set(id, { row: { ...key }, dirty: true, deleted: true });
+    state.dirty.add(id);
   }
 
   /** Writes every change: upserts and deletes, a few statements per table. */
@@ -242,13 +246,15 @@ export class WorkingSet {
     const deletes: object[] = [];
     const state = this.#tables.get(spec);
     if (!state) return { upserts, deletes };
-    for (const entry of state.entries.values()) {
-      if (!entry.dirty || !entry.row) continue;
+    for (const id of state.dirty) {
+      const entry = state.entries.get(id);
+      if (!entry?.dirty || !entry.row) continue;
       if (entry.deleted) {
         if (!fresh) deletes.push(entry.row);
       } else upserts.push(entry.row);
       entry.dirty = false;
     }
+    state.dirty.clear();
     return { upserts, deletes };
   }
 
