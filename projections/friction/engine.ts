@@ -89,15 +89,17 @@ const phaseRules = frictionRules.filter(
  * statements of one simple query: each sees what committed before it ran, so
  * the position is read after the lock is held). Returns that position.
  *
- * `then`: one more statement for the same simple query, run in the
- * transaction after the head was read (a command that decided on its
- * resident copy sends its append here); its rows are returned. The caller
- * compares the head with the copy's and rolls back when they differ.
+ * `expect`: the head and generation the caller's resident copy has; the
+ * transaction then fails with OS005 (orgstream_expect_head) when they are not
+ * the organization's, before `next` runs. `next`: one more statement for the
+ * same simple query, run in the transaction after the head was read (a
+ * command that decided on its resident copy sends its append here); its rows
+ * are returned.
  */
 export async function beginLocked(
   db: Pick<pg.ClientBase, 'query'>,
   organizationId: string,
-  then?: string,
+  options: { expect?: { head: bigint; generation: string }; next?: string | undefined } = {},
 ): Promise<{ head: bigint; generation: string; rows?: pg.QueryResultRow[] }> {
   // Inlined (a simple query takes no parameters): only a uuid gets here, and
   // in lower case only: another spelling would take another lock and another
@@ -119,16 +121,30 @@ export async function beginLocked(
   // skewed organization). SET LOCAL ends with the transaction.
   // The generation is the read models' table identity: a rebuild swaps in
   // new tables (new oids) without appending an event.
-  const results = (await db.query(
-    `BEGIN ISOLATION LEVEL READ COMMITTED;
-     SET LOCAL plan_cache_mode = force_generic_plan;
-     SELECT pg_advisory_xact_lock(hashtextextended('friction:' || '${organizationId}', 0));
-     SELECT ${lastEventSql(`'${organizationId}'::uuid`, 'position')}::text AS head,
-            'teams'::regclass::oid::text AS generation${then === undefined ? '' : `;\n${then}`}`,
-  )) as unknown as { rows: pg.QueryResultRow[] }[];
+  const statements = [
+    'BEGIN ISOLATION LEVEL READ COMMITTED',
+    'SET LOCAL plan_cache_mode = force_generic_plan',
+    `SELECT pg_advisory_xact_lock(hashtextextended('friction:' || '${organizationId}', 0))`,
+    `SELECT ${lastEventSql(`'${organizationId}'::uuid`, 'position')}::text AS head,
+            'teams'::regclass::oid::text AS generation`,
+  ];
+  const { expect, next } = options;
+  if (expect) {
+    if (!/^\d+$/.test(expect.generation)) throw new Error(`Not a table generation: ${expect.generation}`);
+    statements.push(
+      `SELECT orgstream_expect_head('${organizationId}'::uuid, ${expect.head}, ${expect.generation}::oid)`,
+    );
+  }
+  if (next !== undefined) statements.push(next);
+  const results = (await db.query(statements.join(';\n'))) as unknown as { rows: pg.QueryResultRow[] }[];
   const row = results[3]?.rows[0] as { head?: string | null; generation?: string } | undefined;
   const opened = { head: BigInt(row?.head ?? 0), generation: row?.generation ?? '' };
-  return then === undefined ? opened : { ...opened, rows: results[4]?.rows ?? [] };
+  return next === undefined ? opened : { ...opened, rows: results.at(-1)?.rows ?? [] };
+}
+
+/** The error orgstream_expect_head raises: the caller's resident copy is not current. */
+export function isStaleCopyError(error: unknown): boolean {
+  return (error as { code?: unknown }).code === 'OS005';
 }
 
 /** Organizations with friction timers due by `now` (in the tables the search path finds first). */

@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import { beginLocked, FrictionEngine } from '../../projections/friction/engine.ts';
+import { beginLocked, FrictionEngine, isStaleCopyError } from '../../projections/friction/engine.ts';
 import { applyEvents } from '../../projections/index.ts';
 import { executeSql, queryNamed } from '../db/prepared.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
@@ -104,7 +104,12 @@ async function runCommand<Input, Result>(
     const client = await deps.pool.connect();
     let resident = decideFirst ? deps.resident!.lend(organizationId) : undefined;
     const tryingFirst = resident !== undefined;
+    /** A transaction may be open (BEGIN sent). */
+    let began = false;
+    /** The COMMIT was sent: it may have committed. */
     let committing = false;
+    /** A rollback that failed: the connection could still hold the transaction, so it is not reused. */
+    let broken: Error | undefined;
     try {
       const friction: FrictionEngine[] = [];
       let step: Step;
@@ -115,12 +120,17 @@ async function runCommand<Input, Result>(
         decided = await decide(step, handler, input, occurredAt);
         const append =
           decided.requests.length > 0 ? deps.store.prepareAppend(organizationId, decided.requests) : undefined;
-        // The append rides along once this connection has it prepared.
-        const opened = await beginLocked(client, organizationId, append && executeSql(client, append.query));
-        if (opened.head !== resident.position || opened.generation !== resident.generation) {
-          deps.resident!.stale(organizationId);
-          throw STALE;
-        }
+        // The check that the copy is current, then the append (it rides
+        // along once this connection has it prepared): a stale copy fails
+        // the check and the append never runs.
+        began = true;
+        const opened = await beginLocked(client, organizationId, {
+          expect: { head: resident.position, generation: resident.generation },
+          next: append && executeSql(client, append.query),
+        }).catch((error: unknown) => {
+          if (isStaleCopyError(error)) deps.resident!.stale(organizationId);
+          throw error;
+        });
         if (append)
           appended = append.result((opened.rows as AppendRow[] | undefined) ?? (await runAppend(client, append)));
       } else {
@@ -130,6 +140,7 @@ async function runCommand<Input, Result>(
         // that a concurrent command of the organization (another stream, or
         // another process) makes stale, such as adding a member who is being
         // offboarded.
+        began = true;
         const at = await beginLocked(client, organizationId);
         resident = await deps.resident?.checkout(client, organizationId, at);
         step = { deps, client, organizationId, meta, reads: resident?.ws ?? new WorkingSet(client), resident };
@@ -152,7 +163,7 @@ async function runCommand<Input, Result>(
       if (changes.length > 0) deps.onFrictionChanges?.(changes);
       return outcome;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
+      if (began) await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
       if (resident) deps.resident!.release(resident, { committed: false });
       resident = undefined;
       if (tryingFirst && !committing) {
@@ -171,13 +182,10 @@ async function runCommand<Input, Result>(
       }
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 }
-
-/** The copy a command decided on was not current when it took the lock. */
-const STALE = new Error('The resident copy was not current');
 
 async function runAppend(client: pg.PoolClient, append: PreparedAppend): Promise<AppendRow[]> {
   try {

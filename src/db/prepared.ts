@@ -43,15 +43,18 @@ const { prepareValue } = (pg as unknown as { utils: { prepareValue(value: unknow
 /**
  * `EXECUTE name(…)` of the statement with its values as literals, for a
  * simple query on `client`; undefined when this connection has not prepared
- * the statement yet (run it with `queryNamed` once first).
+ * the statement yet (run it with `queryNamed` once first) or a value is
+ * binary.
  */
 export function executeSql(client: pg.ClientBase, query: NamedQuery): string | undefined {
   if (!preparedOn.get(client)?.has(query.name)) return undefined;
-  const literals = query.values.map((value) => {
+  const literals: string[] = [];
+  for (const value of query.values) {
     const text = prepareValue(value);
-    if (text === null) return 'NULL';
-    if (typeof text !== 'string') throw new TypeError(`No literal for a binary value in ${query.name}`);
-    return client.escapeLiteral(text);
-  });
+    if (text === null) literals.push('NULL');
+    // A binary value has no literal here: the caller runs the statement with its parameters.
+    else if (typeof text !== 'string') return undefined;
+    else literals.push(client.escapeLiteral(text));
+  }
   return `EXECUTE ${query.name}(${literals.join(', ')})`;
 }

@@ -84,15 +84,19 @@ export class ResidentModels {
   staleDecisions = 0;
   /** Organizations another process wrote to lately, until when (see `stale`). */
   readonly #contended = new Map<string, number>();
+  readonly #contendedMs: number;
 
   constructor(
     options: {
       maxOrganizations?: number;
       /** The friction engine of a copy (memory mode); instrumentation (bench:signals) swaps it. */
       engine?: (ws: WorkingSet) => FrictionEngine;
+      /** After a stale copy, how long the organization's commands check under the lock before deciding (ms). */
+      contendedMs?: number;
     } = {},
   ) {
     this.#max = options.maxOrganizations ?? 16;
+    this.#contendedMs = options.contendedMs ?? CONTENDED_MS;
     this.#engine = options.engine ?? ((ws) => new FrictionEngine(ws));
   }
 
@@ -166,7 +170,7 @@ export class ResidentModels {
    */
   stale(organizationId: string): void {
     this.staleDecisions++;
-    this.#contended.set(organizationId, performance.now() + CONTENDED_MS);
+    this.#contended.set(organizationId, performance.now() + this.#contendedMs);
   }
 
   #lend(copy: Resident): Resident {
@@ -184,7 +188,8 @@ export class ResidentModels {
    * organization take turns here, in arrival order, before they take a
    * connection and the organization's lock. The copy is then free when a
    * command's turn comes, so it can decide on it before its transaction,
-   * and waiting commands hold no connection.
+   * and waiting commands hold no connection. `work` must not run a command
+   * of the same organization itself (it would wait for its own turn).
    */
   async turn<T>(organizationId: string, work: () => Promise<T>): Promise<T> {
     const before = this.#turns.get(organizationId);
