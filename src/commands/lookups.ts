@@ -31,13 +31,6 @@ export async function activeValueStream(context: CommandContext, id: string): Pr
   return valueStream;
 }
 
-/** Serializes commands of one organization that must see each other (cycle checks). No transaction id is taken. */
-export async function lockOrganizationScope(context: CommandContext, scope: string): Promise<void> {
-  await context.db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-    `${scope}:${context.organizationId}`,
-  ]);
-}
-
 /** Case- and space-insensitive form of a name, for uniqueness claims. */
 export function normalizedName(name: string): string {
   return name.trim().replace(/\s+/g, ' ').toLowerCase();

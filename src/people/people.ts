@@ -6,7 +6,7 @@ import { type TeamEvent, teamStream } from '../../events/team.ts';
 import { memberships, people } from '../../projections/tables.ts';
 import { defineAggregate } from '../commands/aggregate.ts';
 import { type CommandContext, defineCommand, type StreamEvents } from '../commands/command.ts';
-import { activePerson, activeTeam, chainFrom, lockOrganizationScope } from '../commands/lookups.ts';
+import { activePerson, activeTeam, chainFrom } from '../commands/lookups.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { currentMembers, teamAggregate } from '../teams/teams.ts';
 
@@ -139,8 +139,8 @@ export const changeReportingLine = defineCommand({
   input: z.object({ personId: id, managerId: id.nullable() }),
   target: (input) => personStream(input.personId),
   run: async (context, input) => {
-    // Two changes that only together close a cycle must see each other.
-    await lockOrganizationScope(context, 'reporting-line');
+    // Two changes that only together close a cycle see each other: commands
+    // of one organization run one at a time (src/commands/execute.ts).
     await activePerson(context, input.personId);
     if (input.managerId && input.managerId !== input.personId) await activePerson(context, input.managerId, 'Manager');
     const { state, version } = await context.load(personAggregate, input.personId);

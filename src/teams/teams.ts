@@ -7,14 +7,7 @@ import { type TeamEvent, TeamFormed, teamStream } from '../../events/team.ts';
 import { people, teams } from '../../projections/tables.ts';
 import { defineAggregate } from '../commands/aggregate.ts';
 import { type CommandContext, defineCommand, type StreamEvents } from '../commands/command.ts';
-import {
-  activePerson,
-  activeTeam,
-  activeValueStream,
-  chainFrom,
-  lockOrganizationScope,
-  normalizedName,
-} from '../commands/lookups.ts';
+import { activePerson, activeTeam, activeValueStream, chainFrom, normalizedName } from '../commands/lookups.ts';
 import { type ChangePoint, current } from '../domain/timeline.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 
@@ -283,7 +276,8 @@ export const changeTeamParent = defineCommand({
   input: z.object({ teamId: id, parentTeamId: id.nullable() }),
   target: teamTarget,
   run: async (context, input) => {
-    await lockOrganizationScope(context, 'team-parent');
+    // Two changes that only together close a cycle see each other: commands
+    // of one organization run one at a time (src/commands/execute.ts).
     const { team, version } = await loadActive(context, input.teamId);
     if (input.parentTeamId && input.parentTeamId !== input.teamId) {
       await activeTeam(context, input.parentTeamId, 'Parent team');
