@@ -68,6 +68,8 @@ const FREE_ROOTS: ReadonlySet<string> = new Set(['__typename', 'serverVersion'])
 
 /** An answer larger than this share of the bound is not stored (it would push out everything else). */
 const LARGEST_SHARE = 4;
+/** Organizations whose version is remembered with no answer stored, before they are forgotten. */
+const KNOWN_ORGANIZATIONS = 10_000;
 /** Per-entry bookkeeping beyond the body and key (Map slots, the entry object), roughly. */
 const ENTRY_OVERHEAD_BYTES = 200;
 
@@ -168,7 +170,13 @@ class Answers {
     if (!entry) return;
     this.#entries.delete(slot);
     this.#bytes -= entry.bytes;
-    this.#organizations.get(entry.organizationId)?.keys.delete(slot);
+    const organization = this.#organizations.get(entry.organizationId);
+    organization?.keys.delete(slot);
+    // Organizations with nothing stored are forgotten once there are many (a
+    // request that misses meanwhile just does not store its answer).
+    if (organization?.keys.size === 0 && this.#organizations.size > KNOWN_ORGANIZATIONS) {
+      this.#organizations.delete(entry.organizationId);
+    }
   }
 
   #report(): void {
