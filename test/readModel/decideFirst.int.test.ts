@@ -15,10 +15,36 @@ import { createOrganization } from '../../src/organization/organization.ts';
 import { registerPerson } from '../../src/people/people.ts';
 import { ResidentModels } from '../../src/readModel/resident.ts';
 import { addTeamMember, formTeam, renameTeam } from '../../src/teams/teams.ts';
-import { newOrganization } from '../support/commands.ts';
-import { createTestDatabase } from '../support/database.ts';
+import { type Commands, newOrganization } from '../support/commands.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 const ORGANIZATION = '01a21400-0000-7000-8000-00000000d0c1';
+
+type TwoProcesses = { db: TestDatabase; here: ResidentModels; org: Commands; other: Omit<Commands, 'as'> };
+
+/** A fresh database with an organization whose commands run in this process (`here`) and in another one. */
+async function withTwoProcesses(
+  body: (setup: TwoProcesses) => Promise<void>,
+  options?: ConstructorParameters<typeof ResidentModels>[0],
+): Promise<void> {
+  const db = await createTestDatabase();
+  try {
+    const here = new ResidentModels(options);
+    const org = await newOrganization(db, 'Acme', { resident: here });
+    await body({ db, here, org, other: org.as!(new ResidentModels()) });
+  } finally {
+    await db.drop();
+  }
+}
+
+/** The incidents recorded for a team, in log order. */
+async function incidentsOf(db: TestDatabase, teamId: string): Promise<number[]> {
+  const recorded = await db.pool.query<{ incidents: number }>(
+    'SELECT incidents FROM delivery_metrics WHERE team_id = $1 ORDER BY position',
+    [teamId],
+  );
+  return recorded.rows.map((row) => row.incidents);
+}
 
 describe('a command decided on the resident copy', () => {
   it('takes two round trips once its connection has the append and the write prepared', async () => {
@@ -69,11 +95,7 @@ describe('a command decided on the resident copy', () => {
   });
 
   it('is decided again on a reloaded copy when another process appended, never rejected by the stale one', async () => {
-    const db = await createTestDatabase();
-    try {
-      const here = new ResidentModels();
-      const org = await newOrganization(db, 'Acme', { resident: here });
-      const other = org.as!(new ResidentModels());
+    await withTwoProcesses(async ({ db, here, org, other }) => {
       const { personId } = (
         await org.run(registerPerson, { name: 'Ada', email: 'ada@acme.test', discipline: 'ENGINEERING' })
       ).result;
@@ -92,43 +114,28 @@ describe('a command decided on the resident copy', () => {
       await expect(org.run(addTeamMember, { teamId, personId, role: 'Engineer', allocation: 50 })).rejects.toThrow(
         /already/i,
       );
-    } finally {
-      await db.drop();
-    }
+    });
   });
 
   it('is checked under the lock first for a while once another process writes to the organization too', async () => {
-    const db = await createTestDatabase();
-    try {
+    await withTwoProcesses(
+      async ({ db, here, org, other }) => {
+        const { teamId } = (await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
+        for (let i = 0; i < 10; i++) {
+          await other.run(recordDeliveryMetrics, { teamId, incidents: i });
+          await org.run(recordDeliveryMetrics, { teamId, incidents: i + 100 });
+        }
+        // Only the first found its copy stale; the rest read the head before deciding.
+        expect(here.staleDecisions).toBe(1);
+        expect(await incidentsOf(db, teamId)).toEqual(Array.from({ length: 10 }, (_, i) => [i, i + 100]).flat());
+      },
       // A window no run of this test outlasts (the service's is a second).
-      const here = new ResidentModels({ contendedMs: 600_000 });
-      const org = await newOrganization(db, 'Acme', { resident: here });
-      const other = org.as!(new ResidentModels());
-      const { teamId } = (await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
-      for (let i = 0; i < 10; i++) {
-        await other.run(recordDeliveryMetrics, { teamId, incidents: i });
-        await org.run(recordDeliveryMetrics, { teamId, incidents: i + 100 });
-      }
-      // Only the first found its copy stale; the rest read the head before deciding.
-      expect(here.staleDecisions).toBe(1);
-      const recorded = await db.pool.query<{ incidents: number }>(
-        'SELECT incidents FROM delivery_metrics WHERE team_id = $1 ORDER BY position',
-        [teamId],
-      );
-      expect(recorded.rows.map((row) => row.incidents)).toEqual(
-        Array.from({ length: 10 }, (_, i) => [i, i + 100]).flat(),
-      );
-    } finally {
-      await db.drop();
-    }
+      { contendedMs: 600_000 },
+    );
   });
 
   it('never appends on a stale copy: the check fails before the append, so the log has no gap', async () => {
-    const db = await createTestDatabase();
-    try {
-      const here = new ResidentModels();
-      const org = await newOrganization(db, 'Acme', { resident: here });
-      const other = org.as!(new ResidentModels());
+    await withTwoProcesses(async ({ db, here, org, other }) => {
       const { teamId } = (await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
       await org.run(recordDeliveryMetrics, { teamId, incidents: 1 });
       await other.run(recordDeliveryMetrics, { teamId, incidents: 2 });
@@ -141,21 +148,12 @@ describe('a command decided on the resident copy', () => {
       );
       const { n, first, last } = log.rows[0]!;
       expect(BigInt(last) - BigInt(first) + 1n).toBe(BigInt(n));
-      const recorded = await db.pool.query<{ incidents: number }>(
-        'SELECT incidents FROM delivery_metrics WHERE team_id = $1 ORDER BY position',
-        [teamId],
-      );
-      expect(recorded.rows.map((row) => row.incidents)).toEqual([1, 2, 3]);
-    } finally {
-      await db.drop();
-    }
+      expect(await incidentsOf(db, teamId)).toEqual([1, 2, 3]);
+    });
   });
 
   it('is not decided again when its COMMIT failed: it may have committed, so the failure is reported', async () => {
-    const db = await createTestDatabase();
-    try {
-      const resident = new ResidentModels();
-      const org = await newOrganization(db, 'Acme', { resident });
+    await withTwoProcesses(async ({ db, org }) => {
       const { teamId } = (await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
       await org.run(recordDeliveryMetrics, { teamId, incidents: 1 });
       // The next COMMIT that inserts a metric fails, once (a sequence is not rolled back).
@@ -170,15 +168,9 @@ describe('a command decided on the resident copy', () => {
           DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_fail_first_commit();`);
       await expect(org.run(recordDeliveryMetrics, { teamId, incidents: 2 })).rejects.toThrow(/the first commit fails/);
       await org.run(recordDeliveryMetrics, { teamId, incidents: 3 });
-      const recorded = await db.pool.query<{ incidents: number }>(
-        'SELECT incidents FROM delivery_metrics WHERE team_id = $1 ORDER BY position',
-        [teamId],
-      );
-      expect(recorded.rows.map((row) => row.incidents)).toEqual([1, 3]);
+      expect(await incidentsOf(db, teamId)).toEqual([1, 3]);
       await db.pool.query('DROP TRIGGER test_fail_first_commit ON delivery_metrics');
-    } finally {
-      await db.drop();
-    }
+    });
   });
 
   it('takes turns with the commands of its process that arrived with it: in arrival order, one connection at a time', async () => {
