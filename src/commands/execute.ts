@@ -100,16 +100,37 @@ async function runCommand<Input, Result>(
   // domain error the copy may have caused) sends the command down the
   // checked path, which reads the head under the lock before deciding.
   let decideFirst = deps.resident !== undefined;
-  for (let attempt = 1; ; attempt++) {
-    const client = await deps.pool.connect();
+  // The connection the organization's previous command handed over (its
+  // turn ended with this one waiting), else one from the pool.
+  let client = handedOver(deps, organizationId) ?? (await deps.pool.connect());
+  /** A rollback that failed: the connection could still hold the transaction, so it is not reused. */
+  let broken: Error | undefined;
+  try {
+    for (let attempt = 1; ; ) {
+      if (broken) {
+        client.release(broken);
+        broken = undefined;
+        client = await deps.pool.connect();
+      }
+      const outcome = await attemptCommand(attempt);
+      if (outcome === RETRY) attempt++;
+      else if (outcome !== AGAIN) return outcome;
+    }
+  } finally {
+    // To the organization's next command if one is waiting: it skips the pool.
+    const keep = client;
+    if (broken || !deps.resident?.handOver(organizationId, { pool: deps.pool, client }, () => keep.release())) {
+      client.release(broken);
+    }
+  }
+
+  async function attemptCommand(attempt: number): Promise<CommandOutcome<Result> | typeof RETRY | typeof AGAIN> {
     let resident = decideFirst ? deps.resident!.lend(organizationId) : undefined;
     const tryingFirst = resident !== undefined;
     /** A transaction may be open (BEGIN sent). */
     let began = false;
     /** The COMMIT was sent: it may have committed. */
     let committing = false;
-    /** A rollback that failed: the connection could still hold the transaction, so it is not reused. */
-    let broken: Error | undefined;
     try {
       const friction: FrictionEngine[] = [];
       let step: Step;
@@ -170,21 +191,32 @@ async function runCommand<Input, Result>(
         // Not an attempt: decide again, on a copy checked under the lock.
         // (Not after the COMMIT was sent: it may have committed.)
         decideFirst = false;
-        attempt--;
-        continue;
+        return AGAIN;
       }
       const retry = error instanceof ConcurrencyError && meta.expectedVersion === undefined && attempt < MAX_ATTEMPTS;
-      if (retry) continue;
+      if (retry) return RETRY;
       if (meta.idempotencyKey !== undefined && isUniqueViolation(error, 'command_results_pkey')) {
         // A concurrent retry with the same key won; answer with its result.
         const previous = await findCommandResult<Result>(deps.pool, organizationId, meta.idempotencyKey, handler.name);
         if (previous) return previous;
       }
       throw error;
-    } finally {
-      client.release(broken);
     }
   }
+}
+
+/** An attempt that lost to a concurrent command: the next attempt. */
+const RETRY = Symbol('retry');
+/** A decision on the resident copy that failed: the same attempt again, on the checked path. */
+const AGAIN = Symbol('again');
+
+/** The connection the organization's previous command handed over through its resident models, if any. */
+function handedOver(deps: CommandDeps, organizationId: string): pg.PoolClient | undefined {
+  const baton = deps.resident?.takeHandedOver(organizationId) as { pool: pg.Pool; client: pg.PoolClient } | undefined;
+  if (!baton) return undefined;
+  if (baton.pool === deps.pool) return baton.client;
+  baton.client.release();
+  return undefined;
 }
 
 async function runAppend(client: pg.PoolClient, append: PreparedAppend): Promise<AppendRow[]> {

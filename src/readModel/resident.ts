@@ -76,6 +76,10 @@ export class ResidentModels {
   readonly #copies = new Map<string, Resident>();
   /** Per organization, the end of the last turn handed out (see `turn`). */
   readonly #turns = new Map<string, Promise<void>>();
+  /** Per organization, the turns begun and not ended (the one running and those waiting). */
+  readonly #waiting = new Map<string, number>();
+  /** Per organization, what a turn handed to the next (see `handOver`). */
+  readonly #batons = new Map<string, { value: unknown; dispose: () => void }>();
   readonly #max: number;
   readonly #engine: (ws: WorkingSet) => FrictionEngine;
   /** Loads (for tests and metrics): how often a copy was (re)built from the tables. */
@@ -198,13 +202,43 @@ export class ResidentModels {
       done = resolve;
     });
     this.#turns.set(organizationId, mine);
+    this.#waiting.set(organizationId, (this.#waiting.get(organizationId) ?? 0) + 1);
     try {
       await before;
       return await work();
     } finally {
+      const left = this.#waiting.get(organizationId)! - 1;
+      if (left > 0) this.#waiting.set(organizationId, left);
+      else {
+        this.#waiting.delete(organizationId);
+        // Nobody came for what the last turn handed over.
+        const baton = this.#batons.get(organizationId);
+        this.#batons.delete(organizationId);
+        baton?.dispose();
+      }
       done();
       if (this.#turns.get(organizationId) === mine) this.#turns.delete(organizationId);
     }
+  }
+
+  /**
+   * Hands `value` (a command's connection) from the current turn of the
+   * organization to the next one, when one is waiting: true. False when
+   * none is; the caller keeps it. `dispose` runs if the next turn does not
+   * take it.
+   */
+  handOver(organizationId: string, value: unknown, dispose: () => void): boolean {
+    if ((this.#waiting.get(organizationId) ?? 0) <= 1) return false;
+    this.#batons.get(organizationId)?.dispose();
+    this.#batons.set(organizationId, { value, dispose });
+    return true;
+  }
+
+  /** What the previous turn of the organization handed over, if anything (taken: it is the caller's now). */
+  takeHandedOver(organizationId: string): unknown {
+    const baton = this.#batons.get(organizationId);
+    this.#batons.delete(organizationId);
+    return baton?.value;
   }
 
   /**
