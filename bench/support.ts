@@ -44,6 +44,29 @@ export type BenchDatabase = {
  * durability (fsync and synchronous_commit on) in `.tmp/`, removed at the end.
  * Either way the migrations are applied.
  */
+/** Server processes still running: stopped if the benchmark exits or is interrupted first. */
+const liveServers = new Set<ChildProcess>();
+/** What an interrupted benchmark still cleans up (its database) before it exits. */
+const cleanups = new Set<() => Promise<void>>();
+let watching = false;
+
+/** On exit, Ctrl-C or SIGTERM: the server processes are stopped and the cleanups run (10 s at most). */
+function cleanUpWhenInterrupted(): void {
+  if (watching) return;
+  watching = true;
+  process.once('exit', () => {
+    for (const child of liveServers) child.kill('SIGTERM');
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const child of liveServers) child.kill('SIGTERM');
+      const code = signal === 'SIGINT' ? 130 : 143;
+      setTimeout(() => process.exit(code), 10_000).unref();
+      void Promise.allSettled([...cleanups].map((cleanup) => cleanup())).then(() => process.exit(code));
+    });
+  }
+}
+
 export async function openBenchDatabase(log: (line: string) => void): Promise<BenchDatabase> {
   const name = `orgstream_bench_${randomBytes(6).toString('hex')}`;
   const serverUrl = process.env.BENCH_DATABASE_URL;
@@ -76,9 +99,12 @@ export async function openBenchDatabase(log: (line: string) => void): Promise<Be
     // No settings: default durability (fsync, synchronous_commit, full_page_writes on).
   });
   const stop = async () => {
+    cleanups.delete(stop);
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });
   };
+  cleanUpWhenInterrupted();
+  cleanups.add(stop);
   try {
     await server.createDatabase(name);
     await applyMigrations(server.urlFor(name));
@@ -294,6 +320,8 @@ export async function startServerProcess(options: {
     // stdout: pino's log lines (warnings and errors only); stderr: anything else.
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  cleanUpWhenInterrupted();
+  liveServers.add(child);
   let stderr = '';
   const keep = (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-20_000);
@@ -304,6 +332,7 @@ export async function startServerProcess(options: {
   const exited = new Promise<void>((resolve) =>
     child.once('exit', (code) => {
       exitCode = code;
+      liveServers.delete(child);
       resolve();
     }),
   );
