@@ -2,14 +2,16 @@
 // commands so that a command's projections and friction rules read rows
 // without a round trip each (issue 6: evaluation cost per event).
 //
-// A command takes its organization's friction lock first (every writer of an
-// organization does: commands and the timer scheduler), then checks out the
-// resident copy. The copy is used only when it has applied exactly the
+// Commands of one organization take turns in the process (`turn`). A command
+// decides on the copy (`lend`), then takes the organization's friction lock
+// (every writer of an organization does: commands and the timer scheduler)
+// and, in the same round trip, checks that the copy has applied exactly the
 // organization's events up to the last committed one and was loaded from the
-// current read-model tables: `max(position)` of the organization's events and
-// the tables' identity, read in the same round trip as the lock and after it
-// (beginLocked), so a copy another process (or a rebuild) made stale is loaded
-// again, in one statement. The command then applies its events to the copy in
+// current read-model tables (the organization's last event position and the
+// tables' identity; `orgstream_expect_head`) before its append runs. A copy
+// another process (or a rebuild) made stale fails the check: the command is
+// rolled back, takes the lock first, and checks out a copy loaded again in one
+// statement (`checkout`). The command then applies its events to the copy in
 // memory (the projections and the friction engine in memory mode, the code a
 // rebuild runs) and writes the rows it changed in its transaction. If the
 // transaction does not commit after the copy was changed, the copy is
