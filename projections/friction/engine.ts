@@ -89,10 +89,11 @@ const phaseRules = frictionRules.filter(
  * statements of one simple query: each sees what committed before it ran, so
  * the position is read after the lock is held). Returns that position.
  *
- * `expect`: the head and generation the caller's resident copy has; the
- * transaction then fails with OS005 (orgstream_expect_head) when they are not
- * the organization's, before `next` runs. `next`: one more statement for the
- * same simple query, run in the transaction after the head was read (a
+ * `expect`: the head and generation the caller's resident copy has; instead
+ * of reading them, the transaction checks them and fails with OS005
+ * (orgstream_expect_head) when they are not the organization's, before
+ * `next` runs. `next`: one more statement for the same simple query, run in
+ * the transaction after the head was read or checked (a
  * command that decided on its resident copy sends its append here); its rows
  * are returned.
  */
@@ -121,24 +122,23 @@ export async function beginLocked(
   // skewed organization). SET LOCAL ends with the transaction.
   // The generation is the read models' table identity: a rebuild swaps in
   // new tables (new oids) without appending an event.
+  const { expect, next } = options;
+  if (expect && !/^\d+$/.test(expect.generation)) throw new Error(`Not a table generation: ${expect.generation}`);
   const statements = [
     'BEGIN ISOLATION LEVEL READ COMMITTED',
     'SET LOCAL plan_cache_mode = force_generic_plan',
     `SELECT pg_advisory_xact_lock(hashtextextended('friction:' || '${organizationId}', 0))`,
-    `SELECT ${lastEventSql(`'${organizationId}'::uuid`, 'position')}::text AS head,
-            'teams'::regclass::oid::text AS generation`,
+    // The check reads the head and the generation itself: with it, they are
+    // the expected ones or the transaction has failed.
+    expect
+      ? `SELECT orgstream_expect_head('${organizationId}'::uuid, ${expect.head}, ${expect.generation}::oid)`
+      : `SELECT ${lastEventSql(`'${organizationId}'::uuid`, 'position')}::text AS head,
+                'teams'::regclass::oid::text AS generation`,
   ];
-  const { expect, next } = options;
-  if (expect) {
-    if (!/^\d+$/.test(expect.generation)) throw new Error(`Not a table generation: ${expect.generation}`);
-    statements.push(
-      `SELECT orgstream_expect_head('${organizationId}'::uuid, ${expect.head}, ${expect.generation}::oid)`,
-    );
-  }
   if (next !== undefined) statements.push(next);
   const results = (await db.query(statements.join(';\n'))) as unknown as { rows: pg.QueryResultRow[] }[];
   const row = results[3]?.rows[0] as { head?: string | null; generation?: string } | undefined;
-  const opened = { head: BigInt(row?.head ?? 0), generation: row?.generation ?? '' };
+  const opened = expect ?? { head: BigInt(row?.head ?? 0), generation: row?.generation ?? '' };
   return next === undefined ? opened : { ...opened, rows: results.at(-1)?.rows ?? [] };
 }
 
