@@ -64,15 +64,10 @@ export type Resident = {
   busy: boolean;
   /** Set once the command's events are being applied to it: a failure after that drops the copy. */
   mutated: boolean;
-  /** Commands of this process waiting for the copy to be handed back. */
-  readonly waiters: (() => void)[];
 };
 
 /** After a stale copy, how long the organization's commands check under the lock before deciding. */
 const CONTENDED_MS = 1_000;
-
-/** How long a command waits for a copy another command of this process still holds before reading the tables instead. */
-const HANDOVER_MS = 1_000;
 
 export class ResidentModels {
   readonly #copies = new Map<string, Resident>();
@@ -117,28 +112,10 @@ export class ResidentModels {
     organizationId: string,
     at: { head: bigint; generation: string },
   ): Promise<Resident> {
-    let copy = this.#copies.get(organizationId);
-    // Held by the command of this process that had the organization's lock
-    // before us: its transaction has ended (we hold the lock now) and it hands
-    // the copy back as soon as it sees that. Wait for it rather than reading
-    // the tables, which would make the copy stale for everyone after. One not
-    // handed back in time (its connection hangs) is left to its holder.
-    while (copy?.busy) {
-      const holder = copy;
-      const handedBack = await new Promise<boolean>((resolve) => {
-        const waiter = () => {
-          clearTimeout(timer);
-          resolve(true);
-        };
-        const timer = setTimeout(() => {
-          holder.waiters.splice(holder.waiters.indexOf(waiter), 1);
-          resolve(false);
-        }, HANDOVER_MS);
-        holder.waiters.push(waiter);
-      });
-      if (!handedBack && this.#copies.get(organizationId) === holder) this.#copies.delete(organizationId);
-      copy = this.#copies.get(organizationId);
-    }
+    const copy = this.#copies.get(organizationId);
+    // Commands of an organization take turns in the process (`turn`), and each
+    // gives its copy back before its turn ends: no other holder can have it.
+    if (copy?.busy) throw new Error(`The resident copy of ${organizationId} is already checked out (outside a turn?)`);
     if (copy && copy.position === at.head && copy.generation === at.generation) return this.#lend(copy);
     const loaded = await this.#load(client, organizationId, at);
     this.#copies.delete(organizationId);
@@ -275,8 +252,6 @@ export class ResidentModels {
     } catch {
       // The command committed; a copy that could not follow it is not kept.
       drop();
-    } finally {
-      for (const waiter of copy.waiters.splice(0)) waiter();
     }
   }
 
@@ -312,7 +287,6 @@ export class ResidentModels {
       generation: at.generation,
       busy: true,
       mutated: false,
-      waiters: [],
     };
   }
 }
