@@ -51,11 +51,7 @@ async function ask(
   query: string,
   variables: Record<string, unknown> = {},
 ): Promise<Answer> {
-  const response = await fetch(`${server.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
+  const response = await server.request(query, variables, token);
   const body = await response.text();
   return {
     status: response.status,

@@ -35,6 +35,8 @@ export type TestServer = {
     variables?: Record<string, unknown>,
     token?: string,
   ): Promise<GraphQLResponse<Data>>;
+  /** The same POST to /graphql, answered as it came (headers, the body's bytes). */
+  request(query: string, variables?: Record<string, unknown>, token?: string): Promise<Response>;
   close(): Promise<void>;
 };
 
@@ -49,15 +51,18 @@ export async function startTestServer(env: Record<string, string> = {}, database
     ...env,
   });
   const service = await startService(config, createLogger(config));
+  const request: TestServer['request'] = (query, variables = {}, token) =>
+    fetch(`${service.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
   return {
     url: service.url,
     db,
+    request,
     graphql: async (query, variables = {}, token) => {
-      const response = await fetch(`${service.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
+      const response = await request(query, variables, token);
       const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
       return { status: response.status, ...body } as never;
     },
