@@ -10,10 +10,10 @@ import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { beginLocked, FrictionEngine, isStaleCopyError } from '../../projections/friction/engine.ts';
 import { applyEvents } from '../../projections/index.ts';
-import { executeSql, queryNamed } from '../db/prepared.ts';
+import { executeSql } from '../db/prepared.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { ConcurrencyError } from '../eventStore/errors.ts';
-import type { AppendRow, EventStore, PreparedAppend } from '../eventStore/eventStore.ts';
+import type { AppendRow, EventStore } from '../eventStore/eventStore.ts';
 import type { AppendRequest, AppendResult, EventMetadata, RecordedEvent } from '../eventStore/types.ts';
 import type { Resident, ResidentModels } from '../readModel/resident.ts';
 import { WorkingSet } from '../readModel/workingSet.ts';
@@ -152,8 +152,11 @@ async function runCommand<Input, Result>(
           if (isStaleCopyError(error)) deps.resident!.stale(organizationId);
           throw error;
         });
-        if (append)
-          appended = append.result((opened.rows as AppendRow[] | undefined) ?? (await runAppend(client, append)));
+        if (append) {
+          appended = opened.rows
+            ? append.result(opened.rows as AppendRow[])
+            : await deps.store.appendPrepared(organizationId, append, { within: client });
+        }
       } else {
         // Commands of one organization run one after the other, from their
         // first read: the friction rules evaluate live what a replay of the
@@ -217,14 +220,6 @@ function handedOver(deps: CommandDeps, organizationId: string): pg.PoolClient | 
   if (baton.pool === deps.pool) return baton.client;
   baton.client.release();
   return undefined;
-}
-
-async function runAppend(client: pg.PoolClient, append: PreparedAppend): Promise<AppendRow[]> {
-  try {
-    return (await queryNamed<AppendRow>(client, append.query)).rows;
-  } catch (error) {
-    throw append.error(error);
-  }
 }
 
 /** A command's decision and the appends it makes of it. */

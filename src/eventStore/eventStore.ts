@@ -179,7 +179,15 @@ export class EventStore {
     requests: readonly AppendRequest[],
     options: AppendOptions = {},
   ): Promise<AppendResult> {
-    const append = this.prepareAppend(organizationId, requests);
+    return this.appendPrepared(organizationId, this.prepareAppend(organizationId, requests), options);
+  }
+
+  /** Runs an append `prepareAppend` made ready (see appendMany). */
+  async appendPrepared(
+    organizationId: string,
+    append: PreparedAppend,
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
     let rows: AppendRow[];
     for (let attempt = 1; ; attempt++) {
       try {
@@ -199,7 +207,7 @@ export class EventStore {
   /**
    * An append made ready to run: the checked events as its statement (named:
    * prepared once per connection, then only bound and run), what its rows
-   * mean, and what its failures mean. `appendMany` runs it; a caller that
+   * mean, and what its failures mean. `appendPrepared` runs it; a caller that
    * sends it together with other statements in one simple query (a command:
    * BEGIN, its lock and the append in one round trip) runs `query` itself,
    * inside its transaction, as the transaction's first write.
