@@ -26,7 +26,7 @@
 import type pg from 'pg';
 import { v5 as uuidv5 } from 'uuid';
 import { ValidationError } from '../../src/errors.ts';
-import { assertOrganizationId, lastEventSql } from '../../src/eventStore/eventStore.ts';
+import { assertOrganizationId } from '../../src/eventStore/eventStore.ts';
 import type { Queryable, RecordedEvent } from '../../src/eventStore/types.ts';
 import type {
   FrictionSignal,
@@ -35,7 +35,7 @@ import type {
   FrictionTimer,
   Organization,
 } from '../../src/generated/prisma/client.ts';
-import { fromDatabaseRow, jsonSelectList, prepared } from '../../src/readModel/table.ts';
+import { fromDatabaseRow, jsonSelectList, prepared, readModelVersionSql } from '../../src/readModel/table.ts';
 import type { WorkingSet } from '../../src/readModel/workingSet.ts';
 import type { DomainRecord } from '../projection.ts';
 import {
@@ -132,8 +132,7 @@ export async function beginLocked(
     // the expected ones or the transaction has failed.
     expect
       ? `SELECT orgstream_expect_head('${organizationId}'::uuid, ${expect.head}, ${expect.generation}::oid)`
-      : `SELECT ${lastEventSql(`'${organizationId}'::uuid`, 'position')}::text AS head,
-                'teams'::regclass::oid::text AS generation`,
+      : `SELECT ${readModelVersionSql(`'${organizationId}'::uuid`)}`,
   ];
   if (next !== undefined) statements.push(next);
   const results = (await db.query(statements.join(';\n'))) as unknown as { rows: pg.QueryResultRow[] }[];

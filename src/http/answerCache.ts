@@ -43,6 +43,7 @@ import type { GraphQLContext } from '../../schema/context.ts';
 import { lastEventSql } from '../eventStore/eventStore.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { readModelVersionSql } from '../readModel/table.ts';
 
 /**
  * Root fields that are pure functions of the organization's events (through
@@ -81,8 +82,7 @@ export type ReadModelVersion = { head: bigint; generation: string; settled: bool
 // PostgreSQL plans it again after a rebuild's swap.
 const VERSION_SQL = {
   name: 'orgstream-answer-cache-version',
-  text: `SELECT coalesce(${lastEventSql('$1::uuid', 'position')}, 0)::text AS head,
-                'teams'::regclass::oid::text AS generation,
+  text: `SELECT ${readModelVersionSql('$1::uuid')},
                 coalesce(${lastEventSql('$1::uuid', 'transaction_id')} < pg_snapshot_xmin(pg_current_snapshot()), true)
                   AS settled`,
 };

@@ -2,6 +2,7 @@
 // Projections never write SQL by hand: they put and get rows through a
 // WorkingSet, which uses these specs to load and flush them.
 import { createHash } from 'node:crypto';
+import { lastEventSql } from '../eventStore/eventStore.ts';
 
 export type ColumnType =
   | 'uuid'
@@ -92,4 +93,15 @@ export function jsonSelectList<Row extends object>(spec: TableSpec<Row>): string
  */
 export function prepared(text: string, values: unknown[]): { name: string; text: string; values: unknown[] } {
   return { name: `rm_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`, text, values };
+}
+
+/**
+ * The select list of an organization's read-model version: `head`, the
+ * position of its last event (0 for none), and `generation`, the identity of
+ * the read-model tables (a rebuild swaps in new ones without an event), both
+ * as text. `organization` is SQL: a parameter or a quoted literal, of type uuid.
+ */
+export function readModelVersionSql(organization: string): string {
+  return `coalesce(${lastEventSql(organization, 'position')}, 0)::text AS head,
+          'teams'::regclass::oid::text AS generation`;
 }
