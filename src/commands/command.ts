@@ -1,10 +1,8 @@
 // A command: validated input, the state it is decided against, and the events
 // (plus claims on unique names) it decides. `run` loads what the decision
 // needs and calls pure decide functions; the executor does the rest.
-import type pg from 'pg';
 import type { z } from 'zod';
 import type { DomainEvent } from '../../events/index.ts';
-import type { EventStore } from '../eventStore/eventStore.ts';
 import type { ExpectedVersion } from '../eventStore/types.ts';
 import type { WorkingSet } from '../readModel/workingSet.ts';
 import type { Aggregate } from './aggregate.ts';
@@ -27,14 +25,13 @@ export type Loaded<State> = { state: State; version: number };
 export type CommandContext = {
   organizationId: string;
   meta: CommandMeta;
-  /** The transaction's connection. */
-  db: pg.PoolClient;
-  store: EventStore;
   /** Read models as of this transaction (they are updated inline, so they are current). */
   reads: WorkingSet;
   /** When the command is decided (org time default). */
   now: Date;
   load<State>(aggregate: Aggregate<State>, id: string): Promise<Loaded<State>>;
+  /** The version of a stream (0 when it has none): for a decision that appends to a stream it did not load. */
+  streamVersion(streamId: string): Promise<number>;
   /** A fresh id (uuid v7) for a new aggregate or record. */
   newId(): string;
 };

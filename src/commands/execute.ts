@@ -79,9 +79,11 @@ export async function executeCommand<Input, Result>(
     if (previous) return previous;
   }
 
-  const run = () => runCommand(deps, handler, organizationId, input, meta, meta.occurredAt ?? now);
+  const run = (endTurn?: () => void) =>
+    runCommand(deps, handler, organizationId, input, meta, meta.occurredAt ?? now, endTurn);
   // Commands of one organization take turns in this process before they take
-  // a connection: the resident copy is free when a command's turn comes.
+  // a connection: the resident copy is free when a command's turn comes. A
+  // command ends its turn once its COMMIT is sent (see `settle`).
   return deps.resident ? deps.resident.turn(organizationId, run) : run();
 }
 
@@ -93,6 +95,8 @@ async function runCommand<Input, Result>(
   meta: CommandMeta,
   /** Org time of the command: back-dated, or the clock's now. Every event gets it. */
   occurredAt: Date,
+  /** Ends the command's turn (ResidentModels.turn) before it returns. */
+  endTurn: (() => void) | undefined,
 ): Promise<CommandOutcome<Result>> {
   // First try: decide on the resident copy as it is, then open the
   // transaction, take the lock, check the copy is current and append, in one
@@ -100,9 +104,7 @@ async function runCommand<Input, Result>(
   // domain error the copy may have caused) sends the command down the
   // checked path, which reads the head under the lock before deciding.
   let decideFirst = deps.resident !== undefined;
-  // The connection the organization's previous command handed over (its
-  // turn ended with this one waiting), else one from the pool.
-  let client = handedOver(deps, organizationId) ?? (await deps.pool.connect());
+  let client = await deps.pool.connect();
   /** A rollback that failed: the connection could still hold the transaction, so it is not reused. */
   let broken: Error | undefined;
   try {
@@ -117,11 +119,7 @@ async function runCommand<Input, Result>(
       else if (outcome !== AGAIN) return outcome;
     }
   } finally {
-    // To the organization's next command if one is waiting: it skips the pool.
-    const keep = client;
-    if (broken || !deps.resident?.handOver(organizationId, { pool: deps.pool, client }, () => keep.release())) {
-      client.release(broken);
-    }
+    client.release(broken);
   }
 
   async function attemptCommand(attempt: number): Promise<CommandOutcome<Result> | typeof RETRY | typeof AGAIN> {
@@ -137,7 +135,9 @@ async function runCommand<Input, Result>(
       let decided: Decided<Result>;
       let appended: AppendResult | undefined;
       if (resident) {
-        step = { deps, client, organizationId, meta, reads: resident.ws, resident };
+        // The organization's previous command may still be committing what
+        // the copy shows (its turn ended when it sent its COMMIT).
+        step = { deps, client, organizationId, meta, reads: resident.ws, resident, previous: resident.settled };
         decided = await decide(step, handler, input, occurredAt);
         const append =
           decided.requests.length > 0 ? deps.store.prepareAppend(organizationId, decided.requests) : undefined;
@@ -163,32 +163,54 @@ async function runCommand<Input, Result>(
         // log evaluates (position order), and a decision never rests on reads
         // that a concurrent command of the organization (another stream, or
         // another process) makes stale, such as adding a member who is being
-        // offboarded.
+        // offboarded. (Under the lock the previous command's transaction has
+        // ended, and a copy at the head read here holds only committed
+        // events: positions are never reused, so nothing is left to wait for.)
         began = true;
         const at = await beginLocked(client, organizationId);
         resident = await deps.resident?.checkout(client, organizationId, at);
-        step = { deps, client, organizationId, meta, reads: resident?.ws ?? new WorkingSet(client), resident };
+        step = {
+          deps,
+          client,
+          organizationId,
+          meta,
+          reads: resident?.ws ?? new WorkingSet(client),
+          resident,
+          previous: undefined,
+        };
         decided = await decide(step, handler, input, occurredAt);
         if (decided.requests.length > 0) {
           appended = await deps.store.appendMany(organizationId, decided.requests, { within: client });
         }
       }
       const outcome = await apply(step, handler.name, decided, appended, friction);
-      // The rows the command's events changed, with the COMMIT: one round trip.
+      // This transaction got the lock once the previous command's had ended,
+      // so its COMMIT's outcome is known by now; had it failed, the check
+      // would have failed too (its positions are never reused), but nothing
+      // here commits on a copy that shows what did not commit.
+      await afterPrevious(step.previous);
+      // (The copy's engine starts afresh for the next command.)
+      const changes = friction.flatMap((engine) => [...engine.changes]);
+      // The rows the command's events changed, with the COMMIT: one round
+      // trip. Once it is sent, the copy shows this command's events and the
+      // organization's next command may decide on it (`settle`).
       committing = true;
-      await step.reads.flushAndCommit(client);
-      if (resident) deps.resident!.release(resident, { committed: true, events: outcome.events });
-      resident = undefined;
+      const commit = step.reads.flushAndCommit(client);
+      if (resident) {
+        deps.resident!.settle(resident, outcome.events, commit);
+        resident = undefined;
+        endTurn?.();
+      }
+      await commit;
       if (outcome.events.length > 0) {
         deps.store.notifyAppended(organizationId);
         deps.onCommitted?.(outcome.events);
       }
-      const changes = friction.flatMap((engine) => engine.changes);
       if (changes.length > 0) deps.onFrictionChanges?.(changes);
       return outcome;
     } catch (error) {
       if (began) await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-      if (resident) deps.resident!.release(resident, { committed: false });
+      if (resident) deps.resident!.release(resident);
       resident = undefined;
       if (tryingFirst && !committing) {
         // Not an attempt: decide again, on a copy checked under the lock.
@@ -213,13 +235,16 @@ const RETRY = Symbol('retry');
 /** A decision on the resident copy that failed: the same attempt again, on the checked path. */
 const AGAIN = Symbol('again');
 
-/** The connection the organization's previous command handed over through its resident models, if any. */
-function handedOver(deps: CommandDeps, organizationId: string): pg.PoolClient | undefined {
-  const baton = deps.resident?.takeHandedOver(organizationId) as { pool: pg.Pool; client: pg.PoolClient } | undefined;
-  if (!baton) return undefined;
-  if (baton.pool === deps.pool) return baton.client;
-  baton.client.release();
-  return undefined;
+/** The organization's previous command did not commit: the copy this one decided on showed its events. */
+class PreviousCommandFailed extends Error {
+  constructor() {
+    super('The organization’s previous command did not commit');
+  }
+}
+
+/** Waits for the COMMIT of the command whose events the copy shows; throws if it failed. */
+async function afterPrevious(previous: Promise<boolean> | undefined): Promise<void> {
+  if (previous && !(await previous)) throw new PreviousCommandFailed();
 }
 
 /** A command's decision and the appends it makes of it. */
@@ -244,10 +269,17 @@ type Step = {
   reads: WorkingSet;
   /** The organization's resident copy (whose `ws` is `reads`), if any. */
   resident: Resident | undefined;
+  /**
+   * Whether the command whose events the copy shows last committed, when
+   * that may still be unknown (a copy lent before the lock): reads of the
+   * database wait for it, since they would not see that command's events
+   * before it commits.
+   */
+  previous: Promise<boolean> | undefined;
 };
 
 async function decide<Input, Result>(
-  { deps, client, organizationId, meta, reads, resident }: Step,
+  { deps, client, organizationId, meta, reads, resident, previous }: Step,
   handler: CommandHandler<Input, Result>,
   input: Input,
   occurredAt: Date,
@@ -255,11 +287,13 @@ async function decide<Input, Result>(
   const context: CommandContext = {
     organizationId,
     meta,
-    db: client,
-    store: deps.store,
     reads,
     now: occurredAt,
-    load: (aggregate, id) => loadAggregate(deps.store, client, organizationId, aggregate, id, resident),
+    load: (aggregate, id) => loadAggregate(deps.store, client, organizationId, aggregate, id, resident, previous),
+    streamVersion: async (streamId) => {
+      await afterPrevious(previous);
+      return deps.store.streamVersion(organizationId, streamId, { within: client });
+    },
     newId: () => uuidv7(),
   };
   const decision: Decision<Result> = await handler.run(context, input);
@@ -268,7 +302,7 @@ async function decide<Input, Result>(
     const pinned = decision.appends.find((append) => append.streamId === target);
     if (pinned) pinned.expectedVersion = meta.expectedVersion;
     else {
-      const actual = await deps.store.streamVersion(organizationId, target, { within: client });
+      const actual = await context.streamVersion(target);
       if (actual !== meta.expectedVersion) throw new ConcurrencyError(target, meta.expectedVersion, actual);
     }
   } else if (meta.expectedVersion !== undefined && meta.expectedVersion !== 0) {
@@ -342,12 +376,14 @@ async function loadAggregate<State>(
   aggregate: Aggregate<State>,
   id: string,
   resident: Resident | undefined,
+  previous: Promise<boolean> | undefined,
 ) {
   const streamId = aggregate.stream(id);
   // A current resident copy holds the state any earlier command loaded.
   const streams = resident?.aggregates.get(aggregate as Aggregate<unknown>);
   const cached = streams?.get(streamId);
   if (cached) return { state: cached.state as State, version: cached.version };
+  await afterPrevious(previous);
   const events = await store.readStream(organizationId, streamId, { within: client });
   let state = aggregate.initial;
   for (const event of events) state = aggregate.evolve(state, event as Parameters<typeof aggregate.evolve>[1]);

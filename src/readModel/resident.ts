@@ -13,9 +13,13 @@
 // rolled back, takes the lock first, and checks out a copy loaded again in one
 // statement (`checkout`). The command then applies its events to the copy in
 // memory (the projections and the friction engine in memory mode, the code a
-// rebuild runs) and writes the rows it changed in its transaction. If the
-// transaction does not commit after the copy was changed, the copy is
-// dropped. The copy also keeps the aggregate states commands decided on, so a command on a
+// rebuild runs) and writes the rows it changed in its transaction. Once it has
+// sent that write with its COMMIT it gives the copy back (`settle`) and ends
+// its turn: the next command decides on the copy and sends its BEGIN, lock,
+// check and append while the COMMIT is in flight (PostgreSQL holds it at the
+// lock until then), and waits for that COMMIT's outcome before it reads the
+// database or commits itself. If a transaction does not commit after the copy
+// was changed, the copy is dropped. The copy also keeps the aggregate states commands decided on, so a command on a
 // long stream (a team recording metrics for years) does not fold it again.
 //
 // Every appender of an organization must hold the friction lock (see
@@ -64,7 +68,16 @@ export type Resident = {
   busy: boolean;
   /** Set once the command's events are being applied to it: a failure after that drops the copy. */
   mutated: boolean;
+  /**
+   * Whether the COMMIT of the last command that changed the copy succeeded
+   * (see `settle`): that command's turn may have ended with its COMMIT still
+   * in flight. A command deciding on the copy waits for it before it reads
+   * the database or sends its own COMMIT.
+   */
+  settled: Promise<boolean>;
 };
+
+const SETTLED = Promise.resolve(true);
 
 /** After a stale copy, how long the organization's commands check under the lock before deciding. */
 const CONTENDED_MS = 1_000;
@@ -73,10 +86,6 @@ export class ResidentModels {
   readonly #copies = new Map<string, Resident>();
   /** Per organization, the end of the last turn handed out (see `turn`). */
   readonly #turns = new Map<string, Promise<void>>();
-  /** Per organization, the turns begun and not ended (the one running and those waiting). */
-  readonly #waiting = new Map<string, number>();
-  /** Per organization, what a turn handed to the next (see `handOver`). */
-  readonly #batons = new Map<string, { value: unknown; dispose: () => void }>();
   readonly #max: number;
   readonly #engine: (ws: WorkingSet) => FrictionEngine;
   /** Loads (for tests and metrics): how often a copy was (re)built from the tables. */
@@ -173,72 +182,55 @@ export class ResidentModels {
    * command's turn comes, so it can decide on it before its transaction,
    * and waiting commands hold no connection. `work` must not run a command
    * of the same organization itself (it would wait for its own turn).
+   *
+   * `work` may end its turn early (`endTurn`): a command does once it has
+   * given the copy back with `settle` and sent its COMMIT, so the next
+   * command decides and sends its own BEGIN, lock, check and append while
+   * that COMMIT is in flight (PostgreSQL holds it at the lock until then).
    */
-  async turn<T>(organizationId: string, work: () => Promise<T>): Promise<T> {
+  async turn<T>(organizationId: string, work: (endTurn: () => void) => Promise<T>): Promise<T> {
     const before = this.#turns.get(organizationId);
     let done!: () => void;
     const mine = new Promise<void>((resolve) => {
       done = resolve;
     });
     this.#turns.set(organizationId, mine);
-    this.#waiting.set(organizationId, (this.#waiting.get(organizationId) ?? 0) + 1);
-    try {
-      await before;
-      return await work();
-    } finally {
-      const left = this.#waiting.get(organizationId)! - 1;
-      if (left > 0) this.#waiting.set(organizationId, left);
-      else {
-        this.#waiting.delete(organizationId);
-        // Nobody came for what the last turn handed over.
-        const baton = this.#batons.get(organizationId);
-        this.#batons.delete(organizationId);
-        baton?.dispose();
-      }
+    const endTurn = () => {
       done();
       if (this.#turns.get(organizationId) === mine) this.#turns.delete(organizationId);
+    };
+    try {
+      await before;
+      return await work(endTurn);
+    } finally {
+      endTurn();
     }
   }
 
   /**
-   * Hands `value` (a command's connection) from the current turn of the
-   * organization to the next one, when one is waiting: true. False when
-   * none is; the caller keeps it. `dispose` runs if the next turn does not
-   * take it.
+   * After the transaction, when it did not commit: a copy the command had
+   * started to change is dropped (its changes never reached the database);
+   * one it only read stays, without the aggregate states the failed decision
+   * may have rested on.
    */
-  handOver(organizationId: string, value: unknown, dispose: () => void): boolean {
-    if ((this.#waiting.get(organizationId) ?? 0) <= 1) return false;
-    this.#batons.get(organizationId)?.dispose();
-    this.#batons.set(organizationId, { value, dispose });
-    return true;
-  }
-
-  /** What the previous turn of the organization handed over, if anything (taken: it is the caller's now). */
-  takeHandedOver(organizationId: string): unknown {
-    const baton = this.#batons.get(organizationId);
-    this.#batons.delete(organizationId);
-    return baton?.value;
+  release(copy: Resident): void {
+    copy.busy = false;
+    if (copy.mutated) this.#drop(copy);
+    else copy.aggregates.clear();
   }
 
   /**
-   * After the transaction. Committed: the copy has applied the command's
-   * events and its aggregate states move forward with them. Not committed:
-   * a copy the command had started to change is dropped (its changes never
-   * reached the database); one it only read stays, without the aggregate
-   * states the failed decision may have rested on.
+   * Gives the copy back once the command's COMMIT is sent (`commit`, its
+   * outcome still to come), so the next command can decide on it meanwhile:
+   * the copy has applied the command's events, and its aggregate states and
+   * position move forward with them now. If the COMMIT fails the copy is
+   * dropped, and `settled` (which the next command waits for before it
+   * reads the database or commits) says so.
    */
-  release(copy: Resident, outcome: { committed: true; events: readonly RecordedEvent[] } | { committed: false }): void {
+  settle(copy: Resident, events: readonly RecordedEvent[], commit: Promise<unknown>): void {
     copy.busy = false;
-    const drop = () => {
-      if (this.#copies.get(copy.organizationId) === copy) this.#copies.delete(copy.organizationId);
-    };
     try {
-      if (!outcome.committed) {
-        if (copy.mutated) drop();
-        else copy.aggregates.clear();
-        return;
-      }
-      for (const event of outcome.events) {
+      for (const event of events) {
         for (const [aggregate, streams] of copy.aggregates) {
           const cached = streams.get(event.streamId);
           if (!cached) continue;
@@ -246,13 +238,24 @@ export class ResidentModels {
           cached.version = event.streamVersion;
         }
       }
-      const last = outcome.events.at(-1);
+      const last = events.at(-1);
       if (last) copy.position = last.position;
       for (const spec of WRITE_ONLY) copy.ws.forget(spec);
     } catch {
-      // The command committed; a copy that could not follow it is not kept.
-      drop();
+      // A copy that could not follow the command is not kept.
+      this.#drop(copy);
     }
+    copy.settled = commit.then(
+      () => true,
+      () => {
+        this.#drop(copy);
+        return false;
+      },
+    );
+  }
+
+  #drop(copy: Resident): void {
+    if (this.#copies.get(copy.organizationId) === copy) this.#copies.delete(copy.organizationId);
   }
 
   /** Forgets every copy (tests). */
@@ -287,6 +290,7 @@ export class ResidentModels {
       generation: at.generation,
       busy: true,
       mutated: false,
+      settled: SETTLED,
     };
   }
 }

@@ -326,9 +326,7 @@ async function clearFirstTeam(
   teamId: string,
   cause: 'LEFT_TEAM' | 'TEAM_ARCHIVED',
 ): Promise<StreamEvents> {
-  const version = await context.store.streamVersion(context.organizationId, personStream(personId), {
-    within: context.db,
-  });
+  const version = await context.streamVersion(personStream(personId));
   const events: PersonEvent[] = [{ type: 'FirstTeamCleared', data: { personId, teamId, cause } }];
   return { streamId: personStream(personId), expectedVersion: version, events };
 }

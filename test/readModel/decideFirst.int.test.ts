@@ -12,9 +12,9 @@ import { createPool } from '../../src/db/pool.ts';
 import { EventStore } from '../../src/eventStore/eventStore.ts';
 import { recordDeliveryMetrics } from '../../src/metrics/deliveryMetrics.ts';
 import { createOrganization } from '../../src/organization/organization.ts';
-import { registerPerson } from '../../src/people/people.ts';
+import { chooseFirstTeam, registerPerson } from '../../src/people/people.ts';
 import { ResidentModels } from '../../src/readModel/resident.ts';
-import { addTeamMember, formTeam, renameTeam } from '../../src/teams/teams.ts';
+import { addTeamMember, formTeam, removeTeamMember, renameTeam } from '../../src/teams/teams.ts';
 import { type Commands, newOrganization } from '../support/commands.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
@@ -44,6 +44,24 @@ async function incidentsOf(db: TestDatabase, teamId: string): Promise<number[]> 
     [teamId],
   );
   return recorded.rows.map((row) => row.incidents);
+}
+
+/**
+ * Makes the COMMIT of a transaction that records a metric with `incidents`
+ * take `seconds`, and then fail when `fail` (a deferred trigger runs at COMMIT).
+ */
+async function slowCommitOf(db: TestDatabase, incidents: number, seconds: number, fail = false): Promise<void> {
+  await db.pool.query(`
+    CREATE FUNCTION test_slow_commit_${incidents}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.incidents = ${incidents} THEN
+        PERFORM pg_sleep(${seconds});
+        ${fail ? "RAISE EXCEPTION 'the commit fails';" : ''}
+      END IF;
+      RETURN NULL;
+    END $$;
+    CREATE CONSTRAINT TRIGGER test_slow_commit_${incidents} AFTER INSERT ON delivery_metrics
+      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_slow_commit_${incidents}();`);
 }
 
 describe('a command decided on the resident copy', () => {
@@ -189,11 +207,96 @@ describe('a command decided on the resident copy', () => {
         [ORGANIZATION],
       );
       expect(renamed.rows.map((row) => row.name)).toEqual(names);
-      // Waiting commands held no connection (one more may have carried a NOTIFY).
-      expect(pool.totalCount).toBeLessThanOrEqual(2);
+      // Waiting commands held no connection: one command committing, the
+      // next at the lock (see below), one more may have carried a NOTIFY.
+      expect(pool.totalCount).toBeLessThanOrEqual(3);
     } finally {
       await pool.end();
       await db.drop();
     }
+  });
+
+  it('is decided, and waits at the lock with its append, while the previous command’s COMMIT is in flight', async () => {
+    await withTwoProcesses(async ({ db, here, org }) => {
+      const { teamId } = (await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
+      await org.run(recordDeliveryMetrics, { teamId, incidents: 1 });
+      await slowCommitOf(db, 99, 0.5);
+      const loads = here.loads;
+      const first = org.run(recordDeliveryMetrics, { teamId, incidents: 99 });
+      const second = org.run(recordDeliveryMetrics, { teamId, incidents: 2 });
+      let firstDone = false;
+      void first.finally(() => (firstDone = true));
+      // While the first COMMIT sleeps, the second transaction has sent its
+      // check and append and waits for the organization's lock.
+      let waitedAtLock = false;
+      while (!firstDone && !waitedAtLock) {
+        const waiting = await db.pool.query(
+          `SELECT 1 FROM pg_stat_activity
+           WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND query LIKE '%orgstream_expect_head%'`,
+        );
+        waitedAtLock = waiting.rowCount! > 0;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(waitedAtLock).toBe(true);
+      const [one, two] = await Promise.all([first, second]);
+      expect(two.position! > one.position!).toBe(true);
+      expect(await incidentsOf(db, teamId)).toEqual([1, 99, 2]);
+      // Decided on the copy showing the first command's events, which committed: no reload, no second decision.
+      expect(here.loads).toBe(loads);
+      expect(here.staleDecisions).toBe(0);
+    });
+  });
+
+  it('is decided again when the previous command, whose events its copy showed, did not commit', async () => {
+    await withTwoProcesses(async ({ db, here, org }) => {
+      const { teamId } = (await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
+      await org.run(recordDeliveryMetrics, { teamId, incidents: 1 });
+      await slowCommitOf(db, 98, 0.3, true);
+      const loads = here.loads;
+      const first = org.run(recordDeliveryMetrics, { teamId, incidents: 98 });
+      const second = org.run(recordDeliveryMetrics, { teamId, incidents: 2 });
+      await expect(first).rejects.toThrow(/the commit fails/);
+      await second;
+      await org.run(recordDeliveryMetrics, { teamId, incidents: 3 });
+      expect(await incidentsOf(db, teamId)).toEqual([1, 2, 3]);
+      // The copy that showed the failed command's events was dropped and loaded again ...
+      expect(here.loads).toBe(loads + 1);
+      // ... so the read model agrees with the log: the team's version is its stream's.
+      const versions = await db.pool.query<{ model: number; log: number }>(
+        `SELECT (SELECT version FROM teams WHERE id = $1) AS model,
+                (SELECT max(stream_version) FROM events WHERE stream_id = $2) AS log`,
+        [teamId, `team-${teamId}`],
+      );
+      expect(versions.rows[0]!.model).toBe(versions.rows[0]!.log);
+      expect(versions.rows[0]!.model).toBe(4);
+    });
+  });
+
+  it('reads the database for its decision only once the previous command’s COMMIT is done', async () => {
+    await withTwoProcesses(async ({ db, org }) => {
+      const { personId } = (
+        await org.run(registerPerson, { name: 'Ada', email: 'ada@acme.test', discipline: 'ENGINEERING' })
+      ).result;
+      const { teamId } = (await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
+      const other = (await org.run(formTeam, { name: 'Search', kind: 'STREAM_ALIGNED' })).result.teamId;
+      await org.run(addTeamMember, { teamId, personId, role: 'Engineer', allocation: 50 });
+      await org.run(chooseFirstTeam, { personId, teamId });
+      await slowCommitOf(db, 99, 0.5);
+      // Leaving one's first team clears it: the decision reads the person's stream version from the database.
+      const reads: number[] = [];
+      const streamVersion = org.store.streamVersion.bind(org.store);
+      org.store.streamVersion = (...args) => {
+        reads.push(performance.now());
+        return streamVersion(...args);
+      };
+      const started = performance.now();
+      const first = org.run(recordDeliveryMetrics, { teamId: other, incidents: 99 });
+      const removed = await org.run(removeTeamMember, { teamId, personId });
+      await first;
+      expect(removed.events.map((event) => event.type)).toEqual(['TeamMemberRemoved', 'FirstTeamCleared']);
+      expect(reads).toHaveLength(1);
+      // Not before the first COMMIT (0.5 s) was done: it would not have seen that command's events.
+      expect(reads[0]! - started).toBeGreaterThanOrEqual(450);
+    });
   });
 });

@@ -1,7 +1,6 @@
 // Turns of one organization's commands in a process (ResidentModels.turn):
-// in arrival order, one at a time, other organizations unaffected; and what a
-// turn hands to the next one (a command's connection) reaches it, or is
-// disposed of when no turn takes it.
+// in arrival order, one at a time, other organizations unaffected; a turn
+// ended early (a command whose COMMIT is in flight) lets the next one begin.
 import { describe, expect, it } from 'vitest';
 import { ResidentModels } from '../../src/readModel/resident.ts';
 
@@ -39,35 +38,42 @@ describe('turns', () => {
     await expect(next).resolves.toBe('next');
   });
 
-  it('hand a value to the next turn only when one is waiting, and dispose of it when none takes it', async () => {
+  it('let the next one begin once a turn ends early, while its work goes on', async () => {
     const models = new ResidentModels();
-    const disposed: string[] = [];
-    // Alone: nothing to hand to.
-    await models.turn(ACME, async () => {
-      expect(models.handOver(ACME, 'alone', () => disposed.push('alone'))).toBe(false);
+    const log: string[] = [];
+    const gate = () => {
+      let open!: () => void;
+      const opened = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      return { open, opened };
+    };
+    const committed = gate();
+    const secondMayEnd = gate();
+    const first = models.turn(ACME, async (endTurn) => {
+      log.push('first ends its turn');
+      endTurn();
+      endTurn();
+      await committed.opened;
+      log.push('first done');
     });
-    expect(models.takeHandedOver(ACME)).toBeUndefined();
-
-    // With a turn waiting: it receives the value.
-    let received: unknown;
-    await Promise.all([
-      models.turn(ACME, async () => {
-        expect(models.handOver(ACME, 'connection', () => disposed.push('connection'))).toBe(true);
-      }),
-      models.turn(ACME, async () => {
-        received = models.takeHandedOver(ACME);
-      }),
-    ]);
-    expect(received).toBe('connection');
-
-    // A waiting turn that does not take it: disposed of when the last turn ends.
-    await Promise.all([
-      models.turn(ACME, async () => {
-        models.handOver(ACME, 'unclaimed', () => disposed.push('unclaimed'));
-      }),
-      models.turn(ACME, async () => {}),
-    ]);
-    expect(disposed).toEqual(['unclaimed']);
-    expect(models.takeHandedOver(ACME)).toBeUndefined();
+    const second = models.turn(ACME, async () => {
+      log.push('second begins');
+      await secondMayEnd.opened;
+      log.push('second ends');
+    });
+    const third = models.turn(ACME, async () => {
+      log.push('third begins');
+    });
+    await tick();
+    // The second began while the first still works; ending twice did not let the third in.
+    expect(log).toEqual(['first ends its turn', 'second begins']);
+    committed.open();
+    await first;
+    await tick();
+    expect(log).toEqual(['first ends its turn', 'second begins', 'first done']);
+    secondMayEnd.open();
+    await Promise.all([second, third]);
+    expect(log.slice(3)).toEqual(['second ends', 'third begins']);
   });
 });
