@@ -34,13 +34,22 @@ const inOrder = (a: DeliveryMetric, b: DeliveryMetric) =>
   a.observedAt.getTime() - b.observedAt.getTime() || (a.position < b.position ? -1 : a.position > b.position ? 1 : 0);
 
 /**
- * The last `count` rows in observation order, oldest first. A team's history
- * grows with every recording, and this runs on each one: one pass keeping
- * the latest few, not a sort of the whole history.
+ * The last `count` rows reporting `field`, in observation order, oldest
+ * first. A team's history grows with every recording, and this runs on each
+ * one: one pass keeping the latest few, not a sort of the whole history. The
+ * pass goes from the end: rows come in log order, which is observation order
+ * unless back-dated, so once the latest few are kept the rest are each
+ * dismissed with one comparison. (The order is total: positions differ.)
  */
-function latest(rows: readonly DeliveryMetric[], count: number): DeliveryMetric[] {
+function latest(
+  rows: readonly DeliveryMetric[],
+  field: (typeof METRICS)[number]['field'],
+  count: number,
+): DeliveryMetric[] {
   const kept: DeliveryMetric[] = [];
-  for (const row of rows) {
+  for (let index = rows.length - 1; index >= 0; index--) {
+    const row = rows[index]!;
+    if (row[field] === null) continue;
     if (kept.length === count && inOrder(row, kept[0]!) <= 0) continue;
     let at = kept.length;
     while (at > 0 && inOrder(row, kept[at - 1]!) < 0) at--;
@@ -82,10 +91,7 @@ export const deliveryDegrading = defineRule({
 
     const degrading: { text: string; rows: DeliveryMetric[] }[] = [];
     for (const { field, label, unit } of METRICS) {
-      const rows = latest(
-        observations.filter((row) => row[field] !== null),
-        count,
-      );
+      const rows = latest(observations, field, count);
       if (rows.length < count) continue;
       const values = rows.map((row) => row[field]!);
       const first = values[0]!;
