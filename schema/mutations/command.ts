@@ -5,11 +5,12 @@
 import type { InputFieldMap, ObjectRef } from '@pothos/core';
 import { organizationOf } from '../../src/auth/tokens.ts';
 import type { CommandHandler, CommandMeta } from '../../src/commands/command.ts';
-import { type CommandOutcome, executeCommand } from '../../src/commands/execute.ts';
+import { type CommandOutcome, executeCommand, type ReadBack } from '../../src/commands/execute.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { badInput } from '../errors.ts';
 import { idOf } from '../ids.ts';
+import { payloadTable } from './payloads.ts';
 
 type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never;
 
@@ -68,6 +69,7 @@ export function runCommand<Input, Result>(
   handler: CommandHandler<Input, Result>,
   input: unknown,
   options: CommandOptions,
+  readBack?: ReadBack,
 ): Promise<CommandOutcome<Result>> {
   return executeCommand(
     context.commands,
@@ -75,6 +77,7 @@ export function runCommand<Input, Result>(
     organizationOf(context.viewer),
     input,
     commandMeta(context, options),
+    readBack,
   );
 }
 
@@ -97,7 +100,7 @@ export function targetedMutation<Fields extends InputFieldMap, Input, Result>(op
   handler: CommandHandler<Input, Result>;
   idField: string;
   idType: string;
-  payload: (name: string) => ObjectRef<BuilderTypes, { id: string; position: bigint | null }>;
+  payload: (name: string) => ObjectRef<BuilderTypes, { id: string; position: bigint | null; row?: object | undefined }>;
   fields?: (t: InputFields) => Fields;
   /** Turns the GraphQL input (ids still global) into the command's input. */
   toInput?: (input: Record<string, unknown>) => Record<string, unknown>;
@@ -120,13 +123,15 @@ export function targetedMutation<Fields extends InputFieldMap, Input, Result>(op
         const { occurredAt, reason, expectedVersion, idempotencyKey, ...rest } = input;
         const id = idOf(String(rest[options.idField]), options.idType, options.idField);
         const commandInput = { ...(options.toInput ?? present)(rest), [options.idField]: id };
-        const outcome = await runCommand(context, options.handler, commandInput, {
-          occurredAt,
-          reason,
-          expectedVersion,
-          idempotencyKey,
-        });
-        return { id, position: outcome.position };
+        const table = payloadTable(options.payload);
+        const outcome = await runCommand(
+          context,
+          options.handler,
+          commandInput,
+          { occurredAt, reason, expectedVersion, idempotencyKey },
+          table && { spec: table, key: { id } },
+        );
+        return { id, position: outcome.position, row: outcome.row };
       },
     }),
   );

@@ -16,6 +16,7 @@ import { ConcurrencyError } from '../eventStore/errors.ts';
 import type { AppendRow, EventStore } from '../eventStore/eventStore.ts';
 import type { AppendRequest, AppendResult, EventMetadata, RecordedEvent } from '../eventStore/types.ts';
 import type { Resident, ResidentModels } from '../readModel/resident.ts';
+import type { TableSpec } from '../readModel/table.ts';
 import { WorkingSet } from '../readModel/workingSet.ts';
 import type { Aggregate } from './aggregate.ts';
 import type { Claim, CommandContext, CommandHandler, CommandMeta, Decision } from './command.ts';
@@ -46,7 +47,16 @@ export type CommandOutcome<Result> = {
   events: RecordedEvent[];
   /** True when an earlier command with the same idempotency key answered. */
   replayed: boolean;
+  /**
+   * The row `readBack` asked for, as this command left it: read from the
+   * resident copy it committed (undefined without one, or when the row is
+   * gone). Rows are never changed in place, so later commands do not alter it.
+   */
+  row?: object | undefined;
 };
+
+/** A read-model row a caller wants back from a command (a mutation's payload), by table and key. */
+export type ReadBack = { spec: TableSpec<object>; key: object };
 
 const MAX_ATTEMPTS = 5;
 /** Clocks of clients and servers disagree a little; more than this is a mistake. */
@@ -58,6 +68,7 @@ export async function executeCommand<Input, Result>(
   organizationId: string,
   rawInput: unknown,
   meta: CommandMeta,
+  readBack?: ReadBack,
 ): Promise<CommandOutcome<Result>> {
   const parsed = handler.input.safeParse(rawInput);
   if (!parsed.success) {
@@ -80,7 +91,7 @@ export async function executeCommand<Input, Result>(
   }
 
   const run = (endTurn?: () => void) =>
-    runCommand(deps, handler, organizationId, input, meta, meta.occurredAt ?? now, endTurn);
+    runCommand(deps, handler, organizationId, input, meta, meta.occurredAt ?? now, readBack, endTurn);
   // Commands of one organization take turns in this process before they take
   // a connection: the resident copy is free when a command's turn comes. A
   // command ends its turn once its COMMIT is sent (see `settle`).
@@ -95,6 +106,7 @@ async function runCommand<Input, Result>(
   meta: CommandMeta,
   /** Org time of the command: back-dated, or the clock's now. Every event gets it. */
   occurredAt: Date,
+  readBack: ReadBack | undefined,
   /** Ends the command's turn (ResidentModels.turn) before it returns. */
   endTurn: (() => void) | undefined,
 ): Promise<CommandOutcome<Result>> {
@@ -191,6 +203,7 @@ async function runCommand<Input, Result>(
       await afterPrevious(step.previous);
       // (The copy's engine starts afresh for the next command.)
       const changes = friction.flatMap((engine) => [...engine.changes]);
+      if (readBack && resident) outcome.row = await resident.ws.get(readBack.spec, readBack.key);
       // The rows the command's events changed, with the COMMIT: one round
       // trip. Once it is sent, the copy shows this command's events and the
       // organization's next command may decide on it (`settle`).
