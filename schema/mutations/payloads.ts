@@ -2,11 +2,13 @@
 // the command updated in its own transaction, so they show the write), and
 // the position of the last event the command appended.
 //
-// A payload that asks only for the object's own columns (`team { version }`)
-// is answered from the row the command left in its organization's resident
-// copy (`CommandOutcome.row`): the very row it wrote with its COMMIT, so the
-// same answer as a read of the table right after it, without the query. One
-// that asks for more (a relation) reads the table through Prisma.
+// The payload of a mutation on an existing object (targetedMutation) that
+// asks only for the object's own columns (`team { version }`) is answered
+// from the row the command left in its organization's resident copy
+// (`CommandOutcome.row`): the very row it wrote with its COMMIT, so the same
+// answer as a read of the table right after it, without the query. One that
+// asks for more (a relation), a creation's payload, or a command without a
+// copy reads the table through Prisma.
 import { people, responsibilities, teams, valueStreams } from '../../projections/tables.ts';
 import type { TableSpec } from '../../src/readModel/table.ts';
 import { builder } from '../builder.ts';
@@ -16,10 +18,13 @@ type Payload = { id: string; position: bigint | null; row?: object | undefined }
 
 /**
  * `row` when `query` (the selection Pothos planned for the payload's object)
- * asks for columns only, each of which the row has; else undefined.
+ * asks for columns only: selected ones, each of which the row has, or (a
+ * type without a selection of its own) all of them, nothing included; else
+ * undefined.
  */
 function ownColumns(query: { select?: object; include?: object }, row: object | undefined): never | undefined {
-  if (!row || !query.select || query.include) return undefined;
+  if (!row || query.include) return undefined;
+  if (!query.select) return Object.keys(query).length === 0 ? (row as never) : undefined;
   for (const [field, wanted] of Object.entries(query.select)) if (wanted !== true || !(field in row)) return undefined;
   return row as never;
 }

@@ -25,12 +25,20 @@ export type Loaded<State> = { state: State; version: number };
 export type CommandContext = {
   organizationId: string;
   meta: CommandMeta;
-  /** Read models as of this transaction (they are updated inline, so they are current). */
+  /**
+   * Read models as of the organization's last command: its resident copy
+   * (whose previous command may still be committing, see `streamVersion`) or
+   * rows loaded in this transaction.
+   */
   reads: WorkingSet;
   /** When the command is decided (org time default). */
   now: Date;
   load<State>(aggregate: Aggregate<State>, id: string): Promise<Loaded<State>>;
-  /** The version of a stream (0 when it has none): for a decision that appends to a stream it did not load. */
+  /**
+   * The version of a stream (0 when it has none): for a decision that appends
+   * to a stream it did not load. Like `load`, it reads the database only once
+   * the organization's previous command has committed.
+   */
   streamVersion(streamId: string): Promise<number>;
   /** A fresh id (uuid v7) for a new aggregate or record. */
   newId(): string;

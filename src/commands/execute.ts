@@ -160,8 +160,10 @@ async function runCommand<Input, Result>(
         const opened = await beginLocked(client, organizationId, {
           expect: { head: resident.position, generation: resident.generation },
           next: append && executeSql(client, append.query),
-        }).catch((error: unknown) => {
-          if (isStaleCopyError(error)) deps.resident!.stale(organizationId);
+        }).catch(async (error: unknown) => {
+          // Another process wrote, unless the copy was stale because the
+          // previous command here did not commit.
+          if (isStaleCopyError(error) && (await (step.previous ?? true))) deps.resident!.stale(organizationId);
           throw error;
         });
         if (append) {
@@ -197,9 +199,10 @@ async function runCommand<Input, Result>(
       }
       const outcome = await apply(step, handler.name, decided, appended, friction);
       // This transaction got the lock once the previous command's had ended,
-      // so its COMMIT's outcome is known by now; had it failed, the check
-      // would have failed too (its positions are never reused), but nothing
-      // here commits on a copy that shows what did not commit.
+      // so PostgreSQL knows that COMMIT's outcome (its answer may still be on
+      // its way here). Had it failed, the check would have failed too (its
+      // positions are never reused), but nothing here commits on a copy that
+      // shows what did not commit.
       await afterPrevious(step.previous);
       // (The copy's engine starts afresh for the next command.)
       const changes = friction.flatMap((engine) => [...engine.changes]);

@@ -17,7 +17,8 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
     // TCP keep-alive: a connection whose peer vanished fails instead of hanging
-    // (a command waiting on it holds its organization's lock and resident copy).
+    // (a command waiting on it holds its organization's lock, and the next
+    // command of the organization waits for its outcome).
     keepAlive: true,
   });
   // An idle client that loses its connection emits 'error' on the pool; the

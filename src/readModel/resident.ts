@@ -58,7 +58,8 @@ export type Resident = {
   /**
    * Aggregate states commands loaded, per aggregate and stream: current while
    * the copy is (every append of the organization moves its head), and moved
-   * forward with the events of each command that commits.
+   * forward with the events of each command once it sends its COMMIT (the
+   * copy is dropped if that fails).
    */
   readonly aggregates: Map<Aggregate<unknown>, Map<string, CachedState>>;
   /** The organization's last event the copy has applied. */
@@ -142,7 +143,8 @@ export class ResidentModels {
    * trip that takes the lock and appends, that the organization's head and
    * tables are still the copy's (`position`, `generation`); it rolls back
    * and checks out a current copy when not. Undefined when there is no copy
-   * or another holder has it. Give it back with `release`.
+   * or another holder has it. Give it back with `settle` once the COMMIT is
+   * sent, or with `release` when the transaction does not get that far.
    */
   lend(organizationId: string): Resident | undefined {
     const until = this.#contended.get(organizationId);

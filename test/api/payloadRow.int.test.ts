@@ -30,6 +30,7 @@ let prismaPool: ReturnType<typeof createPool>;
 let prisma: PrismaClient;
 let statements = 0;
 let teamId: string;
+let valueStreamId: string;
 const store = () => new EventStore(db.pool, createEventCatalog());
 
 beforeAll(async () => {
@@ -38,7 +39,7 @@ beforeAll(async () => {
   const run = <Input, Result>(handler: CommandHandler<Input, Result>, input: unknown) =>
     executeCommand(deps, handler, ORGANIZATION, input, { actor: 'test' });
   await run(createOrganization, { name: 'Acme', slug: 'acme', growthPhase: 'HYPERGROWTH' });
-  const { valueStreamId } = (await run(defineValueStream, { name: 'Checkout' })).result;
+  valueStreamId = (await run(defineValueStream, { name: 'Checkout' })).result.valueStreamId;
   teamId = (await run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED', valueStreamId })).result.teamId;
   prismaPool = createPool(db.url, { max: 2 });
   prismaPool.on('connect', (client) => {
@@ -71,7 +72,7 @@ async function asEditor(commands: CommandDeps, source: string, variables: Record
   statements = 0;
   const result = await execute({ schema, document: parse(source), contextValue: context, variableValues: variables });
   expect(result.errors).toBeUndefined();
-  return { data: result.data as Record<string, { team: Record<string, unknown> }>, statements };
+  return { data: result.data as Record<string, Record<string, Record<string, unknown>>>, statements };
 }
 
 const RECORD = (fields: string) => `
@@ -116,5 +117,17 @@ describe('a mutation payload', () => {
       [`team-${teamId}`],
     );
     expect(own.data.recordDeliveryMetrics!.team).toMatchObject({ version: version.rows[0]!.version });
+  });
+
+  it('of a type without a selection of its own (all its columns) is the row too', async () => {
+    const commands = { pool: db.pool, store: store(), resident: new ResidentModels() };
+    await asEditor(commands, RECORD('version'), { teamId: encodeGlobalID('Team', teamId), incidents: 6 });
+    const { data, statements: sent } = await asEditor(
+      commands,
+      `mutation ($id: ID!) { retireValueStream(input: { valueStreamId: $id }) { valueStream { id name retired } } }`,
+      { id: encodeGlobalID('ValueStream', valueStreamId) },
+    );
+    expect(sent).toBe(0);
+    expect(data.retireValueStream!.valueStream).toMatchObject({ name: 'Checkout', retired: true });
   });
 });

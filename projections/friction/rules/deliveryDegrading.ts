@@ -37,9 +37,10 @@ const inOrder = (a: DeliveryMetric, b: DeliveryMetric) =>
  * The last `count` rows reporting `field`, in observation order, oldest
  * first. A team's history grows with every recording, and this runs on each
  * one: one pass keeping the latest few, not a sort of the whole history. The
- * pass goes from the end: rows come in log order, which is observation order
- * unless back-dated, so once the latest few are kept the rest are each
- * dismissed with one comparison. (The order is total: positions differ.)
+ * pass goes from the end: rows recorded by commands come in log order, which
+ * is observation order unless back-dated, so once the latest few are kept the
+ * rest are each dismissed with one comparison. (Any order gives the same
+ * rows, only slower: the order compared is total, positions differ.)
  */
 function latest(
   rows: readonly DeliveryMetric[],
