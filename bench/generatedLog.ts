@@ -1,6 +1,13 @@
 // A generated org log for benchmarks: deterministic (seeded), shaped like a
 // real organization's history (people, teams, membership changes,
-// responsibilities changing hands, metrics, interactions, handoffs, mixes).
+// responsibilities changing hands, metrics, interactions, handoffs, mixes),
+// as commands: each event belongs to a command of one to three events, which
+// a benchmark appends in a transaction of its own, as the service does.
+//
+// The organization's shape follows what its commands allow and a scaleup
+// looks like: teams of at most 9 members, mostly stream-aligned; people in
+// one or two teams whose allocations add up to at most 100 %, a first team
+// chosen when they join their first team and chosen again when they leave it.
 import { v7 as uuidv7 } from 'uuid';
 import type { DomainEvent } from '../events/index.ts';
 
@@ -16,7 +23,16 @@ function random(seed: number) {
   };
 }
 
-export type Generated = { streamId: string; event: DomainEvent; occurredAt: Date };
+export type Generated = {
+  streamId: string;
+  event: DomainEvent;
+  occurredAt: Date;
+  /** The command the event belongs to: consecutive events with the same number are one command. */
+  command: number;
+};
+
+/** Members a team takes at most. */
+const TEAM_SIZE = 9;
 
 /** The events of one organization, in order. */
 export function* organizationLog(organizationId: string, count: number, seed: number): Generator<Generated> {
@@ -32,11 +48,22 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
   const teams: string[] = [];
   const responsibilities: string[] = [];
   const members = new Map<string, Set<string>>();
+  /** Per person, their teams and allocations. */
+  const teamsOf = new Map<string, Map<string, number>>();
+  const firstTeams = new Map<string, string>();
   let produced = 0;
-  const emit = (streamId: string, event: DomainEvent): Generated => {
+  let command = 0;
+  let at = new Date(clock);
+  /** An event of a new command (`more`: of the same command as the previous one). */
+  const emit = (streamId: string, event: DomainEvent, more = false): Generated => {
     produced++;
-    return { streamId, event, occurredAt: tick() };
+    if (!more) {
+      command++;
+      at = tick();
+    }
+    return { streamId, event, occurredAt: at, command };
   };
+  const personStream = (personId: string) => `person-${personId}`;
   yield emit(`organization-${organizationId}`, {
     type: 'OrganizationCreated',
     data: { organizationId, name: `Org ${seed}`, slug: `org-${seed}`, growthPhase: 'HYPERGROWTH' },
@@ -46,6 +73,7 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
     if (people.length < 50 || roll < 0.04) {
       const personId = uuidv7();
       people.push(personId);
+      teamsOf.set(personId, new Map());
       yield emit(`person-${personId}`, {
         type: 'PersonRegistered',
         data: {
@@ -57,15 +85,17 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
           managerId: people.length > 1 ? pick(people.slice(0, -1)) : null,
         },
       });
-    } else if (teams.length < 8 || roll < 0.06) {
+    } else if (teams.length < 8 || roll < 0.046) {
       const teamId = uuidv7();
       teams.push(teamId);
       members.set(teamId, new Set());
+      // Mostly stream-aligned; one in ten a platform team, one in ten enabling.
+      const kind = teams.length % 10 === 0 ? 'PLATFORM' : teams.length % 10 === 5 ? 'ENABLING' : 'STREAM_ALIGNED';
       yield emit(`team-${teamId}`, {
         type: 'TeamFormed',
-        data: { teamId, name: `Team ${teams.length}`, kind: 'STREAM_ALIGNED', valueStreamId: null, parentTeamId: null },
+        data: { teamId, name: `Team ${teams.length}`, kind, valueStreamId: null, parentTeamId: null },
       });
-    } else if (responsibilities.length < 20 || roll < 0.08) {
+    } else if (responsibilities.length < 20 || roll < 0.066) {
       const responsibilityId = uuidv7();
       responsibilities.push(responsibilityId);
       yield emit(`responsibility-${responsibilityId}`, {
@@ -73,19 +103,65 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
         data: { responsibilityId, title: `Duty ${responsibilities.length}`, description: null, category: 'GENERAL' },
       });
     } else if (roll < 0.38) {
-      const teamId = pick(teams);
       const personId = pick(people);
-      const team = members.get(teamId)!;
+      const own = teamsOf.get(personId)!;
+      const used = [...own.values()].reduce((sum, allocation) => sum + allocation, 0);
       const role = pick(['Engineer', 'Product Manager', 'Designer', 'Tech Lead']);
-      const allocation = 10 + Math.floor(next() * 91);
-      if (!team.has(personId)) {
-        team.add(personId);
-        yield emit(`team-${teamId}`, { type: 'TeamMemberAdded', data: { teamId, personId, role, allocation } });
-      } else if (next() < 0.7) {
+      const choice = next();
+      // Join a team with room: a first one, or now and then a second.
+      let joining: string | undefined;
+      if (own.size === 0 || (own.size === 1 && used <= 80 && choice < 0.15)) {
+        for (let tries = 0; tries < 5 && !joining; tries++) {
+          const teamId = pick(teams);
+          if (!own.has(teamId) && members.get(teamId)!.size < TEAM_SIZE) joining = teamId;
+        }
+      }
+      if (joining) {
+        const allocation = own.size === 0 ? 50 + 10 * Math.floor(next() * 6) : 100 - used;
+        own.set(joining, allocation);
+        members.get(joining)!.add(personId);
+        yield emit(`team-${joining}`, {
+          type: 'TeamMemberAdded',
+          data: { teamId: joining, personId, role, allocation },
+        });
+        if (!firstTeams.has(personId)) {
+          firstTeams.set(personId, joining);
+          yield emit(
+            personStream(personId),
+            { type: 'FirstTeamChosen', data: { personId, teamId: joining, previousTeamId: null } },
+            true,
+          );
+        }
+      } else if (own.size > 0 && choice < 0.85) {
+        const [teamId, current] = pick([...own]);
+        const allocation = Math.max(10, Math.min(100 - (used - current), 10 * (1 + Math.floor(next() * 10))));
+        own.set(teamId, allocation);
         yield emit(`team-${teamId}`, { type: 'MembershipChanged', data: { teamId, personId, role, allocation } });
-      } else {
-        team.delete(personId);
+      } else if (own.size > 0) {
+        const teamId = pick([...own.keys()]);
+        own.delete(teamId);
+        members.get(teamId)!.delete(personId);
         yield emit(`team-${teamId}`, { type: 'TeamMemberRemoved', data: { teamId, personId } });
+        if (firstTeams.get(personId) === teamId) {
+          firstTeams.delete(personId);
+          yield emit(
+            personStream(personId),
+            { type: 'FirstTeamCleared', data: { personId, teamId, cause: 'LEFT_TEAM' } },
+            true,
+          );
+          // The person picks their remaining team as their first, a command of its own.
+          const [remaining] = own.keys();
+          if (remaining) {
+            firstTeams.set(personId, remaining);
+            yield emit(personStream(personId), {
+              type: 'FirstTeamChosen',
+              data: { personId, teamId: remaining, previousTeamId: null },
+            });
+          }
+        }
+      } else {
+        // Nobody to join (every team tried was full): the person records new skills instead.
+        yield emit(personStream(personId), { type: 'PersonSkillsChanged', data: { personId, skills: ['sql'] } });
       }
     } else if (roll < 0.55) {
       const responsibilityId = pick(responsibilities);
