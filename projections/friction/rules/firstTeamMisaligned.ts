@@ -106,10 +106,20 @@ export const firstTeamMisaligned = defineRule({
     if (!subject || subject.offboardedAt) return { findings: [] };
 
     const firstTeam = subject.firstTeamId ? await ws.get(teams, { id: subject.firstTeamId }) : undefined;
-    const members = firstTeam && !firstTeam.archivedAt ? await currentMembers(ws, firstTeam.id) : [];
-    if (firstTeam && members.some(({ member }) => member.id === personId)) {
+    const current = firstTeam && !firstTeam.archivedAt ? await teamMemberships(ws, firstTeam.id) : [];
+    // A valid first team: one of the person's current memberships (the person is not offboarded).
+    if (firstTeam && current.some((membership) => membership.personId === personId)) {
+      // The team of their reports only if every other member reports to them: one who does not settles it.
+      // (Membership changes evaluate everyone whose first team it is, each of whom would otherwise
+      // read every member.)
+      for (const membership of current) {
+        if (membership.personId === personId) continue;
+        const member = await ws.get(people, { id: membership.personId });
+        if (member && !member.offboardedAt && member.managerId !== personId) return { findings: [] };
+      }
+      const members = await currentMembers(ws, firstTeam.id);
       const others = members.filter(({ member }) => member.id !== personId);
-      if (others.length === 0 || others.some(({ member }) => member.managerId !== personId)) return { findings: [] };
+      if (others.length === 0) return { findings: [] };
       const reports = others.map(({ member }) => member).sort(byName);
       const finding: Finding = {
         severity: 'HIGH',

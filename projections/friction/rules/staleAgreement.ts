@@ -25,19 +25,29 @@ const date = (value: Date) => value.toISOString().slice(0, 10);
 const byTime = (a: { position: bigint }, b: { position: bigint }, ta: Date, tb: Date) =>
   ta.getTime() - tb.getTime() || (a.position < b.position ? -1 : a.position > b.position ? 1 : 0);
 
-/** The membership that started the team's current stretch with members (null: no current member). */
-function stretchStart(rows: readonly Membership[]): Membership | null {
-  const sorted = [...rows].sort((a, b) => byTime(a, b, a.from, b.from));
+/**
+ * The membership that started the team's current stretch with members (null:
+ * no current member). The stretch is the union of the intervals that reach
+ * now, with every interval touching it: [S, now) grows back to the `from` of
+ * any membership that ended at S or later, until none does. A few passes over
+ * the team's memberships, no sort of its history (this runs on every
+ * membership change). Of memberships starting together, the one logged first
+ * started it.
+ */
+export function stretchStart(rows: readonly Membership[]): Membership | null {
   let start: Membership | null = null;
-  let end = Number.NEGATIVE_INFINITY;
-  for (const row of sorted) {
-    const to = row.to === null ? Number.POSITIVE_INFINITY : row.to.getTime();
-    if (!start || row.from.getTime() > end) {
-      start = row;
-      end = to;
-    } else end = Math.max(end, to);
+  const earlier = (row: Membership) => (!start || byTime(row, start, row.from, start.from) < 0 ? row : start);
+  for (const row of rows) if (row.to === null) start = earlier(row);
+  for (let grown = start !== null; grown; ) {
+    grown = false;
+    for (const row of rows) {
+      if (row.to === null || row.to.getTime() < start!.from.getTime()) continue;
+      const before = start;
+      start = earlier(row);
+      if (start !== before) grown = true;
+    }
   }
-  return end === Number.POSITIVE_INFINITY ? start : null;
+  return start;
 }
 
 export const staleAgreement = defineRule({
