@@ -228,6 +228,11 @@ async function runCommand<Input, Result>(
       if (began) await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
       if (resident) deps.resident!.release(resident);
       resident = undefined;
+      if (meta.idempotencyKey !== undefined && isUniqueViolation(error, 'command_results_pkey')) {
+        // A concurrent retry with the same key won; answer with its result.
+        const previous = await findCommandResult<Result>(deps.pool, organizationId, meta.idempotencyKey, handler.name);
+        if (previous) return previous;
+      }
       if (tryingFirst && !committing) {
         // Not an attempt: decide again, on a copy checked under the lock.
         // (Not after the COMMIT was sent: it may have committed.)
@@ -236,11 +241,6 @@ async function runCommand<Input, Result>(
       }
       const retry = error instanceof ConcurrencyError && meta.expectedVersion === undefined && attempt < MAX_ATTEMPTS;
       if (retry) return RETRY;
-      if (meta.idempotencyKey !== undefined && isUniqueViolation(error, 'command_results_pkey')) {
-        // A concurrent retry with the same key won; answer with its result.
-        const previous = await findCommandResult<Result>(deps.pool, organizationId, meta.idempotencyKey, handler.name);
-        if (previous) return previous;
-      }
       throw error;
     }
   }
@@ -367,20 +367,23 @@ async function apply<Result>(
     recorded = appended.recorded;
     position = appended.lastPosition;
     await takeClaims(client, organizationId, decision.claims ?? [], decision.releases ?? []);
-    const engine = resident?.engine ?? deps.frictionEngine?.(reads, client) ?? new FrictionEngine(reads, client);
-    if (resident) resident.mutated = true;
-    friction.push(engine);
-    await applyEvents(reads, recorded, engine);
   } else if (target !== undefined) {
     position = await lastPositionOf(client, organizationId, target);
   }
-
+  // Before the read models: a concurrent command with the same key that
+  // committed first fails this one here, before it changed the copy.
   if (meta.idempotencyKey !== undefined) {
     await client.query(
       `INSERT INTO command_results (organization_id, idempotency_key, command, result, position)
        VALUES ($1, $2, $3, $4, $5)`,
       [organizationId, meta.idempotencyKey, command, JSON.stringify(decision.result), position?.toString() ?? '0'],
     );
+  }
+  if (appended) {
+    const engine = resident?.engine ?? deps.frictionEngine?.(reads, client) ?? new FrictionEngine(reads, client);
+    if (resident) resident.mutated = true;
+    friction.push(engine);
+    await applyEvents(reads, recorded, engine);
   }
   return { result: decision.result, position, events: recorded, replayed: false };
 }

@@ -304,4 +304,25 @@ describe('a command decided on the resident copy', () => {
       expect(reads[0]! - started).toBeGreaterThanOrEqual(450);
     });
   });
+
+  it('answers a duplicate of a command in flight with the first one’s result, without reloading the copy', async () => {
+    await withTwoProcesses(async ({ db, here, org }) => {
+      const { teamId } = (await org.run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED' })).result;
+      await org.run(recordDeliveryMetrics, { teamId, incidents: 1 });
+      await slowCommitOf(db, 99, 0.3);
+      const loads = here.loads;
+      const [first, retry] = await Promise.all([
+        org.run(recordDeliveryMetrics, { teamId, incidents: 99 }, { idempotencyKey: 'k1' }),
+        org.run(recordDeliveryMetrics, { teamId, incidents: 99 }, { idempotencyKey: 'k1' }),
+      ]);
+      expect(first.replayed).toBe(false);
+      expect(retry).toMatchObject({ replayed: true, position: first.position });
+      expect(await incidentsOf(db, teamId)).toEqual([1, 99]);
+      // The duplicate failed on the key before it changed the copy: nothing to reload.
+      expect(here.loads).toBe(loads);
+      await org.run(recordDeliveryMetrics, { teamId, incidents: 2 });
+      expect(await incidentsOf(db, teamId)).toEqual([1, 99, 2]);
+      expect(here.loads).toBe(loads);
+    });
+  });
 });
