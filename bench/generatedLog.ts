@@ -48,9 +48,19 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
   const teams: string[] = [];
   const responsibilities: string[] = [];
   const members = new Map<string, Set<string>>();
-  /** Per person, their teams and allocations. */
-  const teamsOf = new Map<string, Map<string, number>>();
+  /** Per person, their teams with their allocation and role. */
+  const teamsOf = new Map<string, Map<string, { allocation: number; role: string }>>();
   const firstTeams = new Map<string, string>();
+  /** Per person, their skills (joined); per responsibility, its owner. */
+  const skillsOf = new Map<string, string>();
+  const owners = new Map<string, { kind: 'PERSON' | 'TEAM'; id: string }>();
+  const roles = ['Engineer', 'Product Manager', 'Designer', 'Tech Lead'];
+  /** A skills change, unless it changes nothing (the command would append no event). */
+  const changeSkills = (personId: string, skills: string[]): Generated | undefined => {
+    if (skillsOf.get(personId) === skills.join(',')) return undefined;
+    skillsOf.set(personId, skills.join(','));
+    return emit(personStream(personId), { type: 'PersonSkillsChanged', data: { personId, skills } });
+  };
   let produced = 0;
   let command = 0;
   let at = new Date(clock);
@@ -74,6 +84,8 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
       const personId = uuidv7();
       people.push(personId);
       teamsOf.set(personId, new Map());
+      const skills = ['typescript', 'postgres'].slice(0, Math.floor(next() * 3));
+      skillsOf.set(personId, skills.join(','));
       yield emit(`person-${personId}`, {
         type: 'PersonRegistered',
         data: {
@@ -81,7 +93,7 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
           name: `Person ${people.length}`,
           email: `p${people.length}@org${seed}.test`,
           discipline: pick(['PRODUCT', 'ENGINEERING', 'ENGINEERING', 'DESIGN', 'QA', 'DATA'] as const),
-          skills: ['typescript', 'postgres'].slice(0, Math.floor(next() * 3)),
+          skills,
           managerId: people.length > 1 ? pick(people.slice(0, -1)) : null,
         },
       });
@@ -105,8 +117,8 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
     } else if (roll < 0.38) {
       const personId = pick(people);
       const own = teamsOf.get(personId)!;
-      const used = [...own.values()].reduce((sum, allocation) => sum + allocation, 0);
-      const role = pick(['Engineer', 'Product Manager', 'Designer', 'Tech Lead']);
+      const used = [...own.values()].reduce((sum, { allocation }) => sum + allocation, 0);
+      const role = pick(roles);
       const choice = next();
       // Join a team with room: a first one, or now and then a second.
       let joining: string | undefined;
@@ -118,25 +130,36 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
       }
       if (joining) {
         const allocation = own.size === 0 ? 50 + 10 * Math.floor(next() * 6) : 100 - used;
-        own.set(joining, allocation);
+        own.set(joining, { allocation, role });
         members.get(joining)!.add(personId);
         yield emit(`team-${joining}`, {
           type: 'TeamMemberAdded',
           data: { teamId: joining, personId, role, allocation },
         });
         if (!firstTeams.has(personId)) {
+          // Choosing it is a command of its own (chooseFirstTeam), as in the demo seed.
           firstTeams.set(personId, joining);
-          yield emit(
-            personStream(personId),
-            { type: 'FirstTeamChosen', data: { personId, teamId: joining, previousTeamId: null } },
-            true,
-          );
+          yield emit(personStream(personId), {
+            type: 'FirstTeamChosen',
+            data: { personId, teamId: joining, previousTeamId: null },
+          });
         }
       } else if (own.size > 0 && choice < 0.85) {
         const [teamId, current] = pick([...own]);
-        const allocation = Math.max(10, Math.min(100 - (used - current), 10 * (1 + Math.floor(next() * 10))));
-        own.set(teamId, allocation);
-        yield emit(`team-${teamId}`, { type: 'MembershipChanged', data: { teamId, personId, role, allocation } });
+        const allocation = Math.max(
+          10,
+          Math.min(100 - (used - current.allocation), 10 * (1 + Math.floor(next() * 10))),
+        );
+        // A change that changes nothing appends no event: then the role changes.
+        const changed =
+          allocation === current.allocation && role === current.role
+            ? roles[(roles.indexOf(role) + 1) % roles.length]!
+            : role;
+        own.set(teamId, { allocation, role: changed });
+        yield emit(`team-${teamId}`, {
+          type: 'MembershipChanged',
+          data: { teamId, personId, role: changed, allocation },
+        });
       } else if (own.size > 0) {
         const teamId = pick([...own.keys()]);
         own.delete(teamId);
@@ -161,16 +184,22 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
         }
       } else {
         // Nobody to join (every team tried was full): the person records new skills instead.
-        yield emit(personStream(personId), { type: 'PersonSkillsChanged', data: { personId, skills: ['sql'] } });
+        const changed = changeSkills(personId, ['sql']);
+        if (changed) yield changed;
       }
     } else if (roll < 0.55) {
       const responsibilityId = pick(responsibilities);
       const owner =
         next() < 0.7 ? { kind: 'PERSON' as const, id: pick(people) } : { kind: 'TEAM' as const, id: pick(teams) };
-      yield emit(`responsibility-${responsibilityId}`, {
-        type: 'ResponsibilityAssigned',
-        data: { responsibilityId, owner, previousOwner: null },
-      });
+      const previousOwner = owners.get(responsibilityId) ?? null;
+      // Assigning the owner it has appends no event.
+      if (previousOwner?.id !== owner.id) {
+        owners.set(responsibilityId, owner);
+        yield emit(`responsibility-${responsibilityId}`, {
+          type: 'ResponsibilityAssigned',
+          data: { responsibilityId, owner, previousOwner },
+        });
+      }
     } else if (roll < 0.72) {
       const teamId = pick(teams);
       yield emit(`team-${teamId}`, {
@@ -226,11 +255,8 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
         },
       });
     } else {
-      const personId = pick(people);
-      yield emit(`person-${personId}`, {
-        type: 'PersonSkillsChanged',
-        data: { personId, skills: ['kotlin', 'sql'].slice(0, 1 + Math.floor(next() * 2)) },
-      });
+      const changed = changeSkills(pick(people), ['kotlin', 'sql'].slice(0, 1 + Math.floor(next() * 2)));
+      if (changed) yield changed;
     }
   }
 }

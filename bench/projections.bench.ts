@@ -61,10 +61,13 @@ async function main() {
       organizations.map(async ({ organizationId, count, seed }) => {
         let pending: (AppendRequest & { events: { type: string; data: unknown; occurredAt: Date }[] })[] = [];
         let current = -1;
+        let mine = 0;
         const flush = async () => {
           if (pending.length === 0) return;
           await store.appendMany(organizationId, pending);
-          loaded += pending.reduce((sum, request) => sum + request.events.length, 0);
+          const events = pending.reduce((sum, request) => sum + request.events.length, 0);
+          loaded += events;
+          mine += events;
           commands++;
           pending = [];
         };
@@ -81,7 +84,7 @@ async function main() {
           request.events.push({ type: event.type, data: event.data, occurredAt });
         }
         await flush();
-        log(`loaded the ${formatNumber(count)} events of organization ${seed}`);
+        log(`loaded the ${formatNumber(mine)} events of organization ${seed}`);
       }),
     );
     const loadSeconds = (now() - loadStarted) / 1000;

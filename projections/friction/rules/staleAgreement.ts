@@ -29,7 +29,7 @@ const byTime = (a: { position: bigint }, b: { position: bigint }, ta: Date, tb: 
  * The membership that started the team's current stretch with members (null:
  * no current member). The stretch is the union of the intervals that reach
  * now, with every interval touching it: [S, now) grows back to the `from` of
- * any membership that ended at S or later, until none does. A few passes over
+ * any membership that ended at S or later, until none does. A pass or two over
  * the team's memberships, no sort of its history (this runs on every
  * membership change). Of memberships starting together, the one logged first
  * started it.
@@ -38,9 +38,13 @@ export function stretchStart(rows: readonly Membership[]): Membership | null {
   let start: Membership | null = null;
   const earlier = (row: Membership) => (!start || byTime(row, start, row.from, start.from) < 0 ? row : start);
   for (const row of rows) if (row.to === null) start = earlier(row);
+  // Newest first: rows come in log order, so a chain of memberships (a member
+  // whose allocation changed, each change ending one and starting the next)
+  // is walked back in one pass, not one pass per link.
   for (let grown = start !== null; grown; ) {
     grown = false;
-    for (const row of rows) {
+    for (let index = rows.length - 1; index >= 0; index--) {
+      const row = rows[index]!;
       if (row.to === null || row.to.getTime() < start!.from.getTime()) continue;
       const before = start;
       start = earlier(row);
