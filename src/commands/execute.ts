@@ -14,7 +14,7 @@ import { executeSql } from '../db/prepared.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { ConcurrencyError } from '../eventStore/errors.ts';
 import type { AppendRow, EventStore } from '../eventStore/eventStore.ts';
-import type { AppendRequest, AppendResult, EventMetadata, RecordedEvent } from '../eventStore/types.ts';
+import type { AppendRequest, AppendResult, EventMetadata, Queryable, RecordedEvent } from '../eventStore/types.ts';
 import type { Resident, ResidentModels } from '../readModel/resident.ts';
 import type { TableSpec } from '../readModel/table.ts';
 import { WorkingSet } from '../readModel/workingSet.ts';
@@ -182,6 +182,18 @@ async function runCommand<Input, Result>(
         // events: positions are never reused, so nothing is left to wait for.)
         began = true;
         const at = await beginLocked(client, organizationId);
+        if (meta.idempotencyKey !== undefined) {
+          // Under the lock, a command with the same key that went first has
+          // committed: answer with its result rather than decide again (a
+          // second decision could fail where the first succeeded, e.g. on
+          // the team name the first one took).
+          const previous = await findCommandResult<Result>(client, organizationId, meta.idempotencyKey, handler.name);
+          if (previous) {
+            await client.query('ROLLBACK');
+            began = false;
+            return previous;
+          }
+        }
         resident = await deps.resident?.checkout(client, organizationId, at);
         step = {
           deps,
@@ -229,8 +241,14 @@ async function runCommand<Input, Result>(
       if (resident) deps.resident!.release(resident);
       resident = undefined;
       if (meta.idempotencyKey !== undefined && isUniqueViolation(error, 'command_results_pkey')) {
-        // A concurrent retry with the same key won; answer with its result.
-        const previous = await findCommandResult<Result>(deps.pool, organizationId, meta.idempotencyKey, handler.name);
+        // A concurrent retry with the same key won; answer with its result
+        // (on this connection, unless its rollback failed).
+        const previous = await findCommandResult<Result>(
+          broken ? deps.pool : client,
+          organizationId,
+          meta.idempotencyKey,
+          handler.name,
+        );
         if (previous) return previous;
       }
       if (tryingFirst && !committing) {
@@ -461,12 +479,12 @@ async function lastPositionOf(client: pg.PoolClient, organizationId: string, str
 }
 
 async function findCommandResult<Result>(
-  pool: pg.Pool,
+  db: Queryable,
   organizationId: string,
   key: string,
   command: string,
 ): Promise<CommandOutcome<Result> | undefined> {
-  const found = await pool.query<{ command: string; result: Result; position: string }>(
+  const found = await db.query<{ command: string; result: Result; position: string }>(
     `SELECT command, result, position::text AS position FROM command_results
      WHERE organization_id = $1 AND idempotency_key = $2`,
     [organizationId, key],

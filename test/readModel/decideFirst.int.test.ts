@@ -329,4 +329,23 @@ describe('a command decided on the resident copy', () => {
       expect(here.loads).toBe(loads);
     });
   });
+
+  it('answers a duplicate whose own decision would fail (the name the first one took) with the first result', async () => {
+    await withTwoProcesses(async ({ db, org }) => {
+      await teamRecordedOnce(org);
+      // The second decides while the first's COMMIT is in flight, on a copy where the name is taken.
+      const outcomes = await Promise.all([
+        org.run(formTeam, { name: 'Search', kind: 'STREAM_ALIGNED' }, { idempotencyKey: 'form-search' }),
+        org.run(formTeam, { name: 'Search', kind: 'STREAM_ALIGNED' }, { idempotencyKey: 'form-search' }),
+      ]);
+      const first = outcomes.find((outcome) => !outcome.replayed);
+      const retry = outcomes.find((outcome) => outcome.replayed);
+      expect(retry).toMatchObject({ replayed: true, result: first!.result, position: first!.position });
+      const formed = await db.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM events WHERE organization_id = $1 AND type = 'TeamFormed' AND data->>'name' = 'Search'`,
+        [org.organizationId],
+      );
+      expect(formed.rows[0]!.n).toBe(1);
+    });
+  });
 });
