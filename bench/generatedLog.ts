@@ -9,7 +9,12 @@
 // one or two teams whose allocations add up to at most 100 %, a first team
 // chosen when they join their first team and chosen again when they leave it.
 import { v7 as uuidv7 } from 'uuid';
+import { handoffStream, interactionStream } from '../events/collaboration.ts';
 import type { DomainEvent } from '../events/index.ts';
+import { organizationStream } from '../events/organization.ts';
+import { personStream } from '../events/person.ts';
+import { responsibilityStream } from '../events/responsibility.ts';
+import { teamStream } from '../events/team.ts';
 
 /** A tiny deterministic PRNG (mulberry32): the same log on every run. */
 function random(seed: number) {
@@ -73,8 +78,7 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
     }
     return { streamId, event, occurredAt: at, command };
   };
-  const personStream = (personId: string) => `person-${personId}`;
-  yield emit(`organization-${organizationId}`, {
+  yield emit(organizationStream(organizationId), {
     type: 'OrganizationCreated',
     data: { organizationId, name: `Org ${seed}`, slug: `org-${seed}`, growthPhase: 'HYPERGROWTH' },
   });
@@ -86,7 +90,7 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
       teamsOf.set(personId, new Map());
       const skills = ['typescript', 'postgres'].slice(0, Math.floor(next() * 3));
       skillsOf.set(personId, skills.join(','));
-      yield emit(`person-${personId}`, {
+      yield emit(personStream(personId), {
         type: 'PersonRegistered',
         data: {
           personId,
@@ -103,14 +107,14 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
       members.set(teamId, new Set());
       // Mostly stream-aligned; one in ten a platform team, one in ten enabling.
       const kind = teams.length % 10 === 0 ? 'PLATFORM' : teams.length % 10 === 5 ? 'ENABLING' : 'STREAM_ALIGNED';
-      yield emit(`team-${teamId}`, {
+      yield emit(teamStream(teamId), {
         type: 'TeamFormed',
         data: { teamId, name: `Team ${teams.length}`, kind, valueStreamId: null, parentTeamId: null },
       });
     } else if (responsibilities.length < 20 || roll < 0.066) {
       const responsibilityId = uuidv7();
       responsibilities.push(responsibilityId);
-      yield emit(`responsibility-${responsibilityId}`, {
+      yield emit(responsibilityStream(responsibilityId), {
         type: 'ResponsibilityDefined',
         data: { responsibilityId, title: `Duty ${responsibilities.length}`, description: null, category: 'GENERAL' },
       });
@@ -132,7 +136,7 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
         const allocation = own.size === 0 ? 50 + 10 * Math.floor(next() * 6) : 100 - used;
         own.set(joining, { allocation, role });
         members.get(joining)!.add(personId);
-        yield emit(`team-${joining}`, {
+        yield emit(teamStream(joining), {
           type: 'TeamMemberAdded',
           data: { teamId: joining, personId, role, allocation },
         });
@@ -156,7 +160,7 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
             ? roles[(roles.indexOf(role) + 1) % roles.length]!
             : role;
         own.set(teamId, { allocation, role: changed });
-        yield emit(`team-${teamId}`, {
+        yield emit(teamStream(teamId), {
           type: 'MembershipChanged',
           data: { teamId, personId, role: changed, allocation },
         });
@@ -164,7 +168,7 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
         const teamId = pick([...own.keys()]);
         own.delete(teamId);
         members.get(teamId)!.delete(personId);
-        yield emit(`team-${teamId}`, { type: 'TeamMemberRemoved', data: { teamId, personId } });
+        yield emit(teamStream(teamId), { type: 'TeamMemberRemoved', data: { teamId, personId } });
         if (firstTeams.get(personId) === teamId) {
           firstTeams.delete(personId);
           yield emit(
@@ -195,14 +199,14 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
       // Assigning the owner it has appends no event.
       if (previousOwner?.id !== owner.id) {
         owners.set(responsibilityId, owner);
-        yield emit(`responsibility-${responsibilityId}`, {
+        yield emit(responsibilityStream(responsibilityId), {
           type: 'ResponsibilityAssigned',
           data: { responsibilityId, owner, previousOwner },
         });
       }
     } else if (roll < 0.72) {
       const teamId = pick(teams);
-      yield emit(`team-${teamId}`, {
+      yield emit(teamStream(teamId), {
         type: 'DeliveryMetricsRecorded',
         data: {
           teamId,
@@ -217,7 +221,7 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
       const interactionId = uuidv7();
       const first = pick(teams);
       const second = pick(teams.filter((team) => team !== first));
-      yield emit(`interaction-${interactionId}`, {
+      yield emit(interactionStream(interactionId), {
         type: 'InteractionRecorded',
         data: {
           interactionId,
@@ -228,7 +232,7 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
       });
     } else if (roll < 0.94) {
       const handoffId = uuidv7();
-      yield emit(`handoff-${handoffId}`, {
+      yield emit(handoffStream(handoffId), {
         type: 'HandoffRecorded',
         data: {
           handoffId,
@@ -243,7 +247,7 @@ export function* organizationLog(organizationId: string, count: number, seed: nu
       const teamId = pick(teams);
       const features = 40 + Math.floor(next() * 50);
       const techDebt = Math.floor((100 - features) / 2);
-      yield emit(`team-${teamId}`, {
+      yield emit(teamStream(teamId), {
         type: next() < 0.5 ? 'InvestmentMixPlanned' : 'InvestmentMixReported',
         data: {
           teamId,
