@@ -9,11 +9,10 @@ import { ORG_GRAPH as ORG_GRAPH_QUERY } from '../../bench/queries.ts';
 import { createEventCatalog } from '../../events/index.ts';
 import type { GraphQLContext } from '../../schema/context.ts';
 import { schema } from '../../schema/index.ts';
-import { createPool } from '../../src/db/pool.ts';
 import { seedDemoOrganization } from '../../src/demo/demoOrganization.ts';
 import { EventStore } from '../../src/eventStore/eventStore.ts';
 import { PrismaClient } from '../../src/generated/prisma/client.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { countingPool, createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 const ORG_GRAPH = parse(ORG_GRAPH_QUERY);
 
@@ -23,16 +22,8 @@ async function measure(scale: number): Promise<Measured> {
   const db = await createTestDatabase();
   const store = new EventStore(db.pool, createEventCatalog());
   const { organizationId } = await seedDemoOrganization({ pool: db.pool, store }, { scale });
-  let statements = 0;
-  // A fresh pool: every connection it opens carries the counter.
-  const pool = createPool(db.url, { max: 10 });
-  pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      statements++;
-      return query(...args);
-    };
-  });
+  const counted = countingPool(db.url, 10);
+  const pool = counted.pool;
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const context: GraphQLContext = {
     prisma,
@@ -43,9 +34,9 @@ async function measure(scale: number): Promise<Measured> {
     adminToken: undefined,
     requestId: 'n-plus-one',
   };
-  statements = 0;
+  counted.statements = 0;
   const result = await execute({ schema, document: ORG_GRAPH, contextValue: context });
-  const counted = statements;
+  const sent = counted.statements;
   await prisma.$disconnect();
   await pool.end();
   expect(result.errors).toBeUndefined();
@@ -54,7 +45,7 @@ async function measure(scale: number): Promise<Measured> {
   return {
     db,
     organizationId,
-    statements: counted,
+    statements: sent,
     teams: teams.length,
     members: teams.reduce((sum, team) => sum + team.node.members.edges.length, 0),
   };

@@ -14,21 +14,20 @@ import { schema } from '../../schema/index.ts';
 import type { CommandHandler } from '../../src/commands/command.ts';
 import type { CommandDeps } from '../../src/commands/execute.ts';
 import { executeCommand } from '../../src/commands/execute.ts';
-import { createPool } from '../../src/db/pool.ts';
 import { EventStore } from '../../src/eventStore/eventStore.ts';
 import { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { createOrganization } from '../../src/organization/organization.ts';
 import { ResidentModels } from '../../src/readModel/resident.ts';
 import { formTeam } from '../../src/teams/teams.ts';
 import { defineValueStream } from '../../src/valueStreams/valueStreams.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { countingPool, createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 const ORGANIZATION = '01a21400-0000-7000-8000-0000000000f1';
 
 let db: TestDatabase;
-let prismaPool: ReturnType<typeof createPool>;
+/** The pool Prisma reads through, counting its statements. */
+let counted: ReturnType<typeof countingPool>;
 let prisma: PrismaClient;
-let statements = 0;
 let teamId: string;
 let valueStreamId: string;
 const store = () => new EventStore(db.pool, createEventCatalog());
@@ -41,20 +40,13 @@ beforeAll(async () => {
   await run(createOrganization, { name: 'Acme', slug: 'acme', growthPhase: 'HYPERGROWTH' });
   valueStreamId = (await run(defineValueStream, { name: 'Checkout' })).result.valueStreamId;
   teamId = (await run(formTeam, { name: 'Payments', kind: 'STREAM_ALIGNED', valueStreamId })).result.teamId;
-  prismaPool = createPool(db.url, { max: 2 });
-  prismaPool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      statements++;
-      return query(...args);
-    };
-  });
-  prisma = new PrismaClient({ adapter: new PrismaPg(prismaPool) });
+  counted = countingPool(db.url, 2);
+  prisma = new PrismaClient({ adapter: new PrismaPg(counted.pool) });
 });
 
 afterAll(async () => {
   await prisma?.$disconnect();
-  await prismaPool?.end();
+  await counted?.pool.end();
   await db?.drop();
 });
 
@@ -62,17 +54,20 @@ afterAll(async () => {
 async function asEditor(commands: CommandDeps, source: string, variables: Record<string, unknown> = {}) {
   const context: GraphQLContext = {
     prisma,
-    pool: prismaPool,
+    pool: counted.pool,
     store: store(),
     commands,
     viewer: { kind: 'token', tokenId: randomUUID(), organizationId: ORGANIZATION, role: 'EDITOR', label: 'editor' },
     adminToken: undefined,
     requestId: 'payload-row',
   };
-  statements = 0;
+  counted.statements = 0;
   const result = await execute({ schema, document: parse(source), contextValue: context, variableValues: variables });
   expect(result.errors).toBeUndefined();
-  return { data: result.data as Record<string, Record<string, Record<string, unknown>>>, statements };
+  return {
+    data: result.data as Record<string, Record<string, Record<string, unknown>>>,
+    statements: counted.statements,
+  };
 }
 
 const RECORD = (fields: string) => `

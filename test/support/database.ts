@@ -35,3 +35,20 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/**
+ * A fresh pool on `url` whose connections count the statements sent through
+ * them (`statements`, reset it to measure one piece of work): every
+ * connection the pool opens carries the counter.
+ */
+export function countingPool(url: string, max: number): { pool: pg.Pool; statements: number } {
+  const counted = { pool: createPool(url, { max }), statements: 0 };
+  counted.pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      counted.statements++;
+      return query(...args);
+    };
+  });
+  return counted;
+}
