@@ -345,6 +345,7 @@ export const frictionSignals = defineTable<FrictionSignal>({
 export const frictionSignalChanges = defineTable<FrictionSignalChange>({
   table: 'friction_signal_changes',
   key: ['organizationId', 'sequence'],
+  writeOnly: true,
   columns: {
     organizationId,
     sequence: ['sequence', 'bigint'],
@@ -380,6 +381,7 @@ export const frictionStates = defineTable<FrictionState>({
 export const eventReferences = defineTable<EventReference>({
   table: 'event_references',
   key: ['subjectId', 'position'],
+  writeOnly: true,
   columns: { organizationId, subjectId: ['subject_id', 'uuid'], position },
 });
 

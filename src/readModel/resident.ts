@@ -27,7 +27,7 @@
 // unnoticed.
 import type pg from 'pg';
 import { FrictionEngine } from '../../projections/friction/engine.ts';
-import { eventReferences, frictionSignalChanges, frictionTimers, readModelTables } from '../../projections/tables.ts';
+import { frictionTimers, readModelTables } from '../../projections/tables.ts';
 import type { Aggregate } from '../commands/aggregate.ts';
 import { lastEventSql } from '../eventStore/eventStore.ts';
 import type { RecordedEvent } from '../eventStore/types.ts';
@@ -35,8 +35,8 @@ import { fromDatabaseRow, jsonSelectList, prepared, type TableSpec } from './tab
 import { WorkingSet } from './workingSet.ts';
 
 /** Tables only ever written (never read by projections or rules): not loaded, and forgotten once flushed. */
-const WRITE_ONLY: readonly TableSpec<never>[] = [eventReferences, frictionSignalChanges] as never;
-const LOADED = (readModelTables as readonly TableSpec<object>[]).filter((spec) => !WRITE_ONLY.includes(spec as never));
+const WRITE_ONLY = (readModelTables as readonly TableSpec<object>[]).filter((spec) => spec.writeOnly);
+const LOADED = (readModelTables as readonly TableSpec<object>[]).filter((spec) => !spec.writeOnly);
 
 /**
  * One statement loading every row of an organization the projections and

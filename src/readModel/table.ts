@@ -20,6 +20,12 @@ export type ColumnType =
 export type TableSpec<Row extends object> = {
   table: string;
   key: readonly (keyof Row & string)[];
+  /**
+   * Rows only ever inserted, each key once, and never read back by
+   * projections or rules (a log beside the models): a WorkingSet keeps them
+   * in a list to write, with no lookup by key.
+   */
+  writeOnly?: true;
   columns: { readonly [Field in keyof Row & string]: readonly [column: string, type: ColumnType] };
 };
 

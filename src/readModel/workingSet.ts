@@ -15,13 +15,16 @@ import { type ColumnType, fromDatabaseRow, keyOf, prepared, type TableSpec, toJs
 type Entry = { row: object | undefined; dirty: boolean; deleted: boolean };
 
 /**
- * A secondary index (memory mode): the ids of the live rows by the values of
- * `fields`, one level of maps per field (values are map keys as they are: no
- * key string is built per lookup). An index on `field[]` holds a row under
- * each element of its array field.
+ * A secondary index (memory mode): the entries of the live rows by the values
+ * of `fields`, one level of maps per field (values are map keys as they are:
+ * no key string is built per lookup). An index on `field[]` holds a row under
+ * each element of its array field. Buckets hold the entries themselves, not
+ * their ids: a read of a bucket's rows looks nothing up in the table's map
+ * (an entry keeps its identity while its row is replaced).
  */
 type SecondaryIndex = { fields: readonly string[]; array: string | undefined; root: IndexLevel };
-type IndexLevel = Map<unknown, IndexLevel | Set<string>>;
+type Bucket = Set<Entry>;
+type IndexLevel = Map<unknown, IndexLevel | Bucket>;
 
 /** Rows the database holds for a filter, all loaded (inline mode): later reads it covers need no query. */
 type Loaded = { equal: Record<string, unknown>; contains?: { field: string; element: string } };
@@ -33,6 +36,8 @@ class TableState {
   readonly loaded: Loaded[] = [];
   /** Secondary indexes for `where` in memory mode (a table has a few). */
   readonly indexes: SecondaryIndex[] = [];
+  /** A write-only table's rows put since the last flush (it has no entries). */
+  appended: object[] = [];
 }
 
 const FLUSH_CHUNK = 5_000;
@@ -55,8 +60,14 @@ export class WorkingSet {
     return state;
   }
 
+  /** A table's state for a read: a write-only table has no rows to read. */
+  #readable<Row extends object>(spec: TableSpec<Row>): TableState {
+    if (spec.writeOnly) throw new Error(`${spec.table} is write-only: its rows are not read back`);
+    return this.#state(erase(spec));
+  }
+
   async get<Row extends object>(spec: TableSpec<Row>, key: Partial<Row>): Promise<Row | undefined> {
-    const state = this.#state(erase(spec));
+    const state = this.#readable(spec);
     const id = keyOf(spec, key);
     const cached = state.entries.get(id);
     if (cached) return cached.deleted ? undefined : (cached.row as Row | undefined);
@@ -73,7 +84,7 @@ export class WorkingSet {
 
   /** Rows whose fields equal `filter` (use indexed fields). */
   async where<Row extends object>(spec: TableSpec<Row>, filter: Partial<Row>): Promise<Row[]> {
-    const state = this.#state(erase(spec));
+    const state = this.#readable(spec);
     const fields = Object.keys(filter) as (keyof Row & string)[];
     if (this.#db) {
       const matches = (row: object) => fields.every((field) => sameValue((row as Row)[field], filter[field]));
@@ -89,10 +100,10 @@ export class WorkingSet {
     const index = this.#index(state, fields);
     const values: unknown[] = [];
     for (const field of fields) values.push(indexValue(filter[field]));
-    const ids = find(index.root, values);
-    if (!ids) return [];
+    const bucket = find(index.root, values);
+    if (!bucket) return [];
     const rows: Row[] = [];
-    for (const id of ids) rows.push(state.entries.get(id)!.row as Row);
+    for (const entry of bucket) rows.push(entry.row as Row);
     return rows;
   }
 
@@ -106,7 +117,7 @@ export class WorkingSet {
     element: string,
     filter: Partial<Row> = {},
   ): Promise<Row[]> {
-    const state = this.#state(erase(spec));
+    const state = this.#readable(spec);
     const fields = Object.keys(filter) as (keyof Row & string)[];
     const matches = (row: object) =>
       ((row as Row)[field] as unknown as string[] | null)?.includes(element) === true &&
@@ -118,11 +129,11 @@ export class WorkingSet {
       }
       return cachedMatching(state, matches);
     }
-    const ids = find(this.#index(state, [`${field}[]`]).root, [element]);
-    if (!ids) return [];
+    const bucket = find(this.#index(state, [`${field}[]`]).root, [element]);
+    if (!bucket) return [];
     const rows: Row[] = [];
-    for (const id of ids) {
-      const row = state.entries.get(id)!.row as Row;
+    for (const entry of bucket) {
+      const row = entry.row as Row;
       if (matches(row)) rows.push(row);
     }
     return rows;
@@ -168,24 +179,33 @@ export class WorkingSet {
 
   put<Row extends object>(spec: TableSpec<Row>, row: Row): void {
     const state = this.#state(erase(spec));
+    if (spec.writeOnly) {
+      state.appended.push(row);
+      return;
+    }
     const id = keyOf(spec, row);
     const previous = state.entries.get(id);
     // Writing back what is there changes nothing: the row stays as clean (or as dirty) as it was.
     if (previous?.row && !previous.deleted && sameRow(spec, previous.row as Row, row)) return;
-    if (state.indexes.length > 0) this.#reindex(state, id, previous?.deleted ? undefined : previous?.row, row);
-    if (previous) {
-      previous.row = row;
-      previous.dirty = true;
-      previous.deleted = false;
-    } else state.entries.set(id, { row, dirty: true, deleted: false });
+    const before = previous?.deleted ? undefined : previous?.row;
+    let entry = previous;
+    if (entry) {
+      entry.row = row;
+      entry.dirty = true;
+      entry.deleted = false;
+    } else {
+      entry = { row, dirty: true, deleted: false };
+      state.entries.set(id, entry);
+    }
+    if (state.indexes.length > 0) reindex(state, entry, before, row);
     state.dirty.add(id);
   }
 
   delete<Row extends object>(spec: TableSpec<Row>, key: Partial<Row>): void {
-    const state = this.#state(erase(spec));
+    const state = this.#readable(spec);
     const id = keyOf(spec, key);
     const previous = state.entries.get(id);
-    if (previous?.row && !previous.deleted && state.indexes.length > 0) this.#unindex(state, id, previous.row);
+    if (previous?.row && !previous.deleted && state.indexes.length > 0) unindex(state, previous, previous.row);
     state.entries.set(id, { row: { ...key }, dirty: true, deleted: true });
     state.dirty.add(id);
   }
@@ -246,6 +266,10 @@ export class WorkingSet {
     const deletes: object[] = [];
     const state = this.#tables.get(spec);
     if (!state) return { upserts, deletes };
+    if (state.appended.length > 0) {
+      upserts.push(...state.appended);
+      state.appended = [];
+    }
     for (const id of state.dirty) {
       const entry = state.entries.get(id);
       if (!entry?.dirty || !entry.row) continue;
@@ -285,6 +309,7 @@ export class WorkingSet {
   rows<Row extends object>(spec: TableSpec<Row>): Row[] {
     const state = this.#tables.get(erase(spec));
     if (!state) return [];
+    if (spec.writeOnly) return [...state.appended] as Row[];
     return [...state.entries.values()].filter((entry) => entry.row && !entry.deleted).map((entry) => entry.row as Row);
   }
 
@@ -331,26 +356,27 @@ export class WorkingSet {
     const array = fields.length === 1 && first!.endsWith('[]') ? first!.slice(0, -2) : undefined;
     const index: SecondaryIndex = { fields: [...fields], array, root: new Map() };
     state.indexes.push(index);
-    for (const [id, entry] of state.entries) {
-      if (entry.row && !entry.deleted) for (const values of indexKeys(index, entry.row)) add(index.root, values, id);
+    for (const entry of state.entries.values()) {
+      if (entry.row && !entry.deleted) for (const values of indexKeys(index, entry.row)) add(index.root, values, entry);
     }
     return index;
   }
+}
 
-  /** Moves a row from the index entries of its old version to those of its new one (most updates keep them). */
-  #reindex(state: TableState, id: string, before: object | undefined, after: object): void {
-    for (const index of state.indexes) {
-      const old = before ? indexKeys(index, before) : [];
-      const next = indexKeys(index, after);
-      for (const values of old) if (!next.some((other) => sameKey(values, other))) find(index.root, values)?.delete(id);
-      for (const values of next) if (!old.some((other) => sameKey(values, other))) add(index.root, values, id);
-    }
+/** Moves an entry from the index buckets of its old row to those of its new one (most updates keep them). */
+function reindex(state: TableState, entry: Entry, before: object | undefined, after: object): void {
+  for (const index of state.indexes) {
+    const old = before ? indexKeys(index, before) : [];
+    const next = indexKeys(index, after);
+    for (const values of old)
+      if (!next.some((other) => sameKey(values, other))) find(index.root, values)?.delete(entry);
+    for (const values of next) if (!old.some((other) => sameKey(values, other))) add(index.root, values, entry);
   }
+}
 
-  #unindex(state: TableState, id: string, row: object): void {
-    for (const index of state.indexes) {
-      for (const values of indexKeys(index, row)) find(index.root, values)?.delete(id);
-    }
+function unindex(state: TableState, entry: Entry, row: object): void {
+  for (const index of state.indexes) {
+    for (const values of indexKeys(index, row)) find(index.root, values)?.delete(entry);
   }
 }
 
@@ -416,16 +442,16 @@ function sameKey(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
-function find(root: IndexLevel, values: readonly unknown[]): Set<string> | undefined {
-  let level: IndexLevel | Set<string> | undefined = root;
+function find(root: IndexLevel, values: readonly unknown[]): Bucket | undefined {
+  let level: IndexLevel | Bucket | undefined = root;
   for (const value of values) {
     level = (level as IndexLevel).get(value);
     if (!level) return undefined;
   }
-  return level as Set<string>;
+  return level as Bucket;
 }
 
-function add(root: IndexLevel, values: readonly unknown[], id: string): void {
+function add(root: IndexLevel, values: readonly unknown[], entry: Entry): void {
   let level = root;
   for (let i = 0; i < values.length - 1; i++) {
     let next = level.get(values[i]) as IndexLevel | undefined;
@@ -436,12 +462,12 @@ function add(root: IndexLevel, values: readonly unknown[], id: string): void {
     level = next;
   }
   const last = values[values.length - 1];
-  let ids = level.get(last) as Set<string> | undefined;
-  if (!ids) {
-    ids = new Set();
-    level.set(last, ids);
+  let bucket = level.get(last) as Bucket | undefined;
+  if (!bucket) {
+    bucket = new Set();
+    level.set(last, bucket);
   }
-  ids.add(id);
+  bucket.add(entry);
 }
 
 /** Equal in every column: dates by time, arrays element by element, JSON by its text. */

@@ -137,9 +137,42 @@ describe('WorkingSet', () => {
     } finally {
       client.release();
     }
+    // Read back through the same spec, minus its write-only mark (projections never read these rows).
+    const { writeOnly: _, ...readable } = frictionSignalChanges;
     const reader = new WorkingSet(db.pool);
-    expect(await reader.get(frictionSignalChanges, { organizationId: organization.id, sequence: 1n })).toEqual(change);
-    expect(await reader.get(frictionSignalChanges, { organizationId: organization.id, sequence: 2n })).toEqual(copied);
+    expect(await reader.get(readable, { organizationId: organization.id, sequence: 1n })).toEqual(change);
+    expect(await reader.get(readable, { organizationId: organization.id, sequence: 2n })).toEqual(copied);
+  });
+  it('keeps a write-only table’s rows as a list: written once by a flush, listed by rows(), never read back', async () => {
+    const row = (sequence: bigint) => ({
+      organizationId: organization.id,
+      sequence,
+      signalId: '01a21400-0000-7000-8000-000000000202',
+      kind: 'OVERALLOCATION',
+      change: 'RAISED',
+      severity: 'LOW',
+      message: `change ${sequence}`,
+      evidence: [sequence],
+      at: new Date('2026-01-02T03:04:05.678Z'),
+      position: null,
+    });
+    const ws = new WorkingSet();
+    ws.put(frictionSignalChanges, row(11n));
+    ws.put(frictionSignalChanges, row(12n));
+    expect(ws.rows(frictionSignalChanges).map((change) => change.sequence)).toEqual([11n, 12n]);
+    await expect(ws.get(frictionSignalChanges, { organizationId: organization.id, sequence: 11n })).rejects.toThrow(
+      /write-only/,
+    );
+    await expect(ws.where(frictionSignalChanges, { organizationId: organization.id })).rejects.toThrow(/write-only/);
+    await ws.flush(db.pool);
+    // A second flush writes nothing again: the list was taken.
+    ws.put(frictionSignalChanges, row(13n));
+    await ws.flush(db.pool);
+    const written = await db.pool.query<{ sequence: string }>(
+      'SELECT sequence::text FROM friction_signal_changes WHERE organization_id = $1 AND sequence BETWEEN 11 AND 13 ORDER BY sequence',
+      [organization.id],
+    );
+    expect(written.rows.map((change) => change.sequence)).toEqual(['11', '12', '13']);
   });
   it('writes and commits in one round trip on a connection that prepared the write, escaping the rows exactly', async () => {
     const client = await db.pool.connect();
