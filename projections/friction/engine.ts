@@ -277,16 +277,16 @@ export class FrictionEngine {
       const names = Object.keys(record.data.thresholds);
       for (const rule of frictionRules) if (names.some((name) => name in rule.thresholds)) everySubjectOf.add(rule);
     }
-    for (const rule of frictionRules) {
-      if (everySubjectOf.has(rule)) {
-        this.#pendingSubjects(rule).add(EVERY_SUBJECT);
-        continue;
-      }
-      const affects = rule.affects[record.type] as
-        | ((event: DomainRecord, lookup: unknown) => readonly string[] | Promise<readonly string[]>)
-        | undefined;
-      if (!affects) continue;
-      const ids = await affects(record, lookup);
+    for (const rule of everySubjectOf) this.#pendingSubjects(rule).add(EVERY_SUBJECT);
+    for (const rule of rulesByEventType.get(record.type) ?? []) {
+      if (everySubjectOf.has(rule)) continue;
+      const affects = rule.affects[record.type] as (
+        event: DomainRecord,
+        lookup: unknown,
+      ) => readonly string[] | Promise<readonly string[]>;
+      // Most answer at once, from the event alone: no await for those.
+      const answer = affects(record, lookup);
+      const ids = answer instanceof Promise ? await answer : answer;
       if (ids.length > 0) {
         const pending = this.#pendingSubjects(rule);
         for (const id of ids) pending.add(id);
@@ -419,8 +419,37 @@ export class FrictionEngine {
     );
 
     const open = await this.#ws.where(frictionSignals, { organizationId, kind: rule.kind, subjectId, status: 'OPEN' });
+    // Nothing found and nothing open (most evaluations): no signal to change.
+    if (evaluation.findings.length > 0 || open.length > 0) {
+      await this.#reconcile(organizationId, rule, subjectId, evaluation.findings, open, at, position);
+    }
+
+    const key = { organizationId, rule: keysOfRules.get(rule) ?? ruleKey(rule), subjectId };
+    const recheckAt = evaluation.recheckAt && evaluation.recheckAt > at ? evaluation.recheckAt : null;
+    const timer = await this.#ws.get(frictionTimers, key);
+    if (recheckAt) {
+      if (timer?.dueAt.getTime() !== recheckAt.getTime()) {
+        this.#ws.put(frictionTimers, { ...key, dueAt: recheckAt });
+        if (!this.#db) this.#heapOf(organizationId).push({ ...key, dueAt: recheckAt });
+      }
+    } else if (timer) {
+      this.#ws.delete(frictionTimers, key);
+    }
+    return recheckAt;
+  }
+
+  /** Raises, updates and resolves the subject's signals so that the open ones are those found. */
+  async #reconcile(
+    organizationId: string,
+    rule: FrictionRule,
+    subjectId: string,
+    found: readonly Finding[],
+    open: readonly FrictionSignal[],
+    at: Date,
+    position: bigint | null,
+  ): Promise<void> {
     const openByCause = new Map(open.map((signal) => [signal.cause, signal]));
-    const findings = [...evaluation.findings].sort((a, b) => compareText(a.cause ?? '', b.cause ?? ''));
+    const findings = [...found].sort((a, b) => compareText(a.cause ?? '', b.cause ?? ''));
     const held = new Set<string>();
     for (const finding of findings) {
       const cause = finding.cause ?? '';
@@ -463,19 +492,6 @@ export class FrictionEngine {
       this.#ws.put(frictionSignals, resolved);
       this.#record(resolved, 'RESOLVED', when, position);
     }
-
-    const key = { organizationId, rule: keysOfRules.get(rule) ?? ruleKey(rule), subjectId };
-    const recheckAt = evaluation.recheckAt && evaluation.recheckAt > at ? evaluation.recheckAt : null;
-    const timer = await this.#ws.get(frictionTimers, key);
-    if (recheckAt) {
-      if (timer?.dueAt.getTime() !== recheckAt.getTime()) {
-        this.#ws.put(frictionTimers, { ...key, dueAt: recheckAt });
-        if (!this.#db) this.#heapOf(organizationId).push({ ...key, dueAt: recheckAt });
-      }
-    } else if (timer) {
-      this.#ws.delete(frictionTimers, key);
-    }
-    return recheckAt;
   }
 
   #heapOf(organizationId: string): TimerHeap {
