@@ -184,9 +184,17 @@ export class FrictionEngine {
   /** The changes this engine made, in order (for notifications after commit). */
   readonly changes: FrictionSignalChange[] = [];
 
-  constructor(ws: WorkingSet, db?: Queryable) {
+  /**
+   * Judges every subject of every rule after each command, not only those the
+   * command's events affect: what incremental evaluation must agree with
+   * (a test checks that the rules' `affects` miss nothing). Memory mode.
+   */
+  readonly #everySubject: boolean;
+
+  constructor(ws: WorkingSet, db?: Queryable, options: { everySubject?: boolean } = {}) {
     this.#ws = ws;
     this.#db = db;
+    this.#everySubject = options.everySubject ?? false;
   }
 
   /**
@@ -277,6 +285,7 @@ export class FrictionEngine {
       const names = Object.keys(record.data.thresholds);
       for (const rule of frictionRules) if (names.some((name) => name in rule.thresholds)) everySubjectOf.add(rule);
     }
+    if (this.#everySubject) for (const rule of frictionRules) everySubjectOf.add(rule);
     for (const rule of everySubjectOf) this.#pendingSubjects(rule).add(EVERY_SUBJECT);
     for (const rule of rulesByEventType.get(record.type) ?? []) {
       if (everySubjectOf.has(rule)) continue;
@@ -301,7 +310,7 @@ export class FrictionEngine {
     for (const rule of frictionRules) {
       const pending = this.#pending.get(rule);
       if (!pending) continue;
-      const ids = pending.has(EVERY_SUBJECT) ? await this.#everySubject(rule, organizationId) : [...pending];
+      const ids = pending.has(EVERY_SUBJECT) ? await this.#subjectsOf(rule, organizationId) : [...pending];
       work.push([rule, ids.sort(compareText)]);
     }
     this.#pending.clear();
@@ -381,7 +390,7 @@ export class FrictionEngine {
   }
 
   /** Every subject of the rule's kind in the organization, and every one it has an open signal on. */
-  async #everySubject(rule: FrictionRule, organizationId: string): Promise<string[]> {
+  async #subjectsOf(rule: FrictionRule, organizationId: string): Promise<string[]> {
     const ids = new Set<string>();
     for (const id of await subjectsOfKind(this.#ws, rule.subjectKind, organizationId)) ids.add(id);
     for (const open of await this.#ws.where(frictionSignals, { organizationId, kind: rule.kind, status: 'OPEN' })) {

@@ -1,18 +1,24 @@
 // Friction signals are deterministic: for random command sequences touching
 // every rule (back-dated or not, with time passing in between), a rebuild
 // from position 0 reproduces exactly the signals, their changes, timers and
-// times that the live path produced.
+// times that the live path produced. And the rules' `affects` are complete:
+// judging every subject after every command finds the same signals as
+// judging only those the events affect.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createEventCatalog } from '../../events/index.ts';
+import { FrictionEngine } from '../../projections/friction/engine.ts';
 import { fireDueTimers } from '../../projections/friction/scheduler.ts';
+import { applyEvents } from '../../projections/index.ts';
 import { rebuildReadModels } from '../../projections/rebuild.ts';
+import { frictionSignalChanges, frictionSignals } from '../../projections/tables.ts';
 import { draftAgreement, ratifyAgreement, revisitAgreement } from '../../src/agreements/agreements.ts';
 import { publishAsset, reviseAsset } from '../../src/assets/assets.ts';
 import { recordHandoff, recordInteraction } from '../../src/collaboration/collaboration.ts';
 import type { CommandHandler } from '../../src/commands/command.ts';
 import { changeDependencyStatus, declareDependency, resolveDependency } from '../../src/dependencies/dependencies.ts';
 import { EventStore } from '../../src/eventStore/eventStore.ts';
+import type { RecordedEvent } from '../../src/eventStore/types.ts';
 import { planInvestmentMix, reportInvestmentMix } from '../../src/investment/investment.ts';
 import { recordDeliveryMetrics } from '../../src/metrics/deliveryMetrics.ts';
 import { changeGrowthPhase, setFrictionThresholds } from '../../src/organization/organization.ts';
@@ -23,6 +29,7 @@ import {
   registerPerson,
   updatePersonSkills,
 } from '../../src/people/people.ts';
+import { WorkingSet } from '../../src/readModel/workingSet.ts';
 import {
   assignResponsibility,
   defineResponsibility,
@@ -267,6 +274,14 @@ async function prologue(org: Commands): Promise<Ids> {
   return ids;
 }
 
+/** The signals and their changes a replay of `events` in memory leaves. */
+async function replaySignals(events: readonly RecordedEvent[], options: { everySubject: boolean }) {
+  const ws = new WorkingSet();
+  await applyEvents(ws, events, new FrictionEngine(ws, undefined, options));
+  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return { signals: ws.rows(frictionSignals).sort(byId), changes: ws.rows(frictionSignalChanges) };
+}
+
 describe.each([
   ['resident read models', true],
   ['read models loaded per command', false],
@@ -302,6 +317,12 @@ describe.each([
           for (const row of inline.friction_signals as { kind: string }[]) kindsSeen.add(row.kind);
           await rebuildReadModels(db.pool, new EventStore(db.pool, createEventCatalog()));
           expect(await snapshotReadModels(db.pool)).toEqual(inline);
+          // Incremental evaluation misses nothing: judging every subject of
+          // every rule after every command finds the very same signals.
+          const events = await org.store.readAll(org.organizationId, { limit: 100_000 });
+          const everySubject = await replaySignals(events, { everySubject: true });
+          expect(everySubject.changes.length).toBeGreaterThan(0);
+          expect(everySubject).toEqual(await replaySignals(events, { everySubject: false }));
         } finally {
           await db.drop();
         }
