@@ -50,7 +50,7 @@ import {
   teams,
   valueStreams,
 } from '../tables.ts';
-import type { Evaluation, Finding, FrictionRule, SubjectKind } from './rule.ts';
+import type { Evaluation, Finding, FrictionRule, Lookup, SubjectKind } from './rule.ts';
 import { frictionRules } from './rules/index.ts';
 import { effectiveThresholds } from './thresholds.ts';
 
@@ -278,7 +278,7 @@ export class FrictionEngine {
   /** After an event is applied to the read models: note the subjects it may have changed. */
   async collect(event: RecordedEvent): Promise<void> {
     const record = event as DomainRecord;
-    const lookup = { ws: this.#ws, organizationId: event.organizationId };
+    const organizationId = event.organizationId;
     const everySubjectOf = new Set<FrictionRule>();
     if (record.type === 'GrowthPhaseChanged') for (const rule of phaseRules) everySubjectOf.add(rule);
     if (record.type === 'FrictionThresholdsSet') {
@@ -293,6 +293,11 @@ export class FrictionEngine {
         event: DomainRecord,
         lookup: unknown,
       ) => readonly string[] | Promise<readonly string[]>;
+      const lookup: Lookup = {
+        ws: this.#ws,
+        organizationId,
+        withOpenSignal: (subjectIds) => this.#withOpenSignal(rule, organizationId, subjectIds),
+      };
       // Most answer at once, from the event alone: no await for those.
       const answer = affects(record, lookup);
       const ids = answer instanceof Promise ? await answer : answer;
@@ -301,6 +306,25 @@ export class FrictionEngine {
         for (const id of ids) pending.add(id);
       }
     }
+  }
+
+  /**
+   * Of these subjects, those with an open signal of the rule. Inline, the
+   * signals are not at hand (each would be a query): all of them.
+   */
+  async #withOpenSignal(rule: FrictionRule, organizationId: string, subjectIds: readonly string[]) {
+    if (this.#db) return subjectIds;
+    const open: string[] = [];
+    for (const subjectId of subjectIds) {
+      const signals = await this.#ws.where(frictionSignals, {
+        organizationId,
+        kind: rule.kind,
+        subjectId,
+        status: 'OPEN',
+      });
+      if (signals.length > 0) open.push(subjectId);
+    }
+    return open;
   }
 
   /** After the last event of a command: evaluate every subject its events touched, once. */

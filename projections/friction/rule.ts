@@ -82,7 +82,17 @@ export type ThresholdDefinition = {
   max?: number;
 };
 
-type Lookup = { ws: WorkingSet; organizationId: string };
+/** What an `affects` entry may consult besides the event. */
+export type Lookup = {
+  ws: WorkingSet;
+  organizationId: string;
+  /**
+   * Of `subjectIds`, those with an open signal of the rule (all of them
+   * where the engine does not hold the signals at hand). For an event that
+   * can change a held signal's evidence but cannot raise one.
+   */
+  withOpenSignal(subjectIds: readonly string[]): Promise<readonly string[]>;
+};
 
 type Affects = {
   [Type in DomainEventType]?: (

@@ -35,7 +35,7 @@ import {
   defineResponsibility,
   unassignResponsibility,
 } from '../../src/responsibilities/responsibilities.ts';
-import { addTeamMember, archiveTeam, formTeam, removeTeamMember } from '../../src/teams/teams.ts';
+import { addTeamMember, archiveTeam, changeMembership, formTeam, removeTeamMember } from '../../src/teams/teams.ts';
 import { defineValueStream } from '../../src/valueStreams/valueStreams.ts';
 import { type Commands, newOrganization } from '../support/commands.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -105,6 +105,20 @@ const builders: fc.Arbitrary<Step['build']>[] = [
       async (ids: Ids) =>
         run(addTeamMember, { teamId: pick(ids.teams, t), personId: pick(ids.people, p), role: 'Member', allocation }),
   ),
+  // A current membership's allocation or role (a random pair is rarely a member).
+  fc
+    .record({ m: n, allocation: fc.integer({ min: 10, max: 100 }), lead: fc.boolean() })
+    .map(({ m, allocation, lead }) => async (_ids: Ids, db: TestDatabase) => {
+      const current = await db.pool.query<{ team_id: string; person_id: string }>(
+        'SELECT team_id, person_id FROM memberships WHERE valid_to IS NULL ORDER BY team_id, person_id',
+      );
+      const membership = current.rows[m % Math.max(1, current.rows.length)];
+      return run(changeMembership, {
+        teamId: membership?.team_id ?? NOBODY,
+        personId: membership?.person_id ?? NOBODY,
+        ...(lead ? { role: 'Lead' } : { allocation }),
+      });
+    }),
   fc.record({ t: n, p: n }).map(
     ({ t, p }) =>
       async (ids: Ids) =>

@@ -28,9 +28,7 @@ import type { Membership, Person } from '../../../src/generated/prisma/client.ts
 import type { WorkingSet } from '../../../src/readModel/workingSet.ts';
 import { memberships, people, teams } from '../../tables.ts';
 import { personMemberships, teamMemberships } from '../reads.ts';
-import { addDays, defineRule, type Finding, nextAfter, positions } from '../rule.ts';
-
-type Lookup = { ws: WorkingSet };
+import { addDays, defineRule, type Finding, type Lookup, nextAfter, positions } from '../rule.ts';
 
 /** People whose first team is `teamId` (their MANAGER case depends on its members), but `except`. */
 async function firstTeamOf(ws: WorkingSet, teamId: string, except?: string): Promise<string[]> {
@@ -91,7 +89,10 @@ export const firstTeamMisaligned = defineRule({
       ...(await firstTeamOf(ws, event.data.teamId)),
     ],
     TeamMemberAdded: membershipOf,
-    MembershipChanged: membershipOf,
+    // A role or allocation change keeps who the members are (of the team, and
+    // the teams of the member): it cannot raise the signal, only move a held
+    // one's evidence (the memberships' positions).
+    MembershipChanged: async (event, lookup) => lookup.withOpenSignal(await membershipOf(event, lookup)),
     // Leaving one's first team is followed, in the same command, by FirstTeamCleared,
     // which evaluates the person: not judging them in between avoids a passing update.
     TeamMemberRemoved: async (event, { ws }) => {

@@ -16,18 +16,15 @@
 //   is named with the heads it lacks: MEDIUM when it lacks one, HIGH when two
 //   or three. Evidence: that team's current memberships.
 import type { Team } from '../../../src/generated/prisma/client.ts';
-import type { WorkingSet } from '../../../src/readModel/workingSet.ts';
 import { memberships, people, teams } from '../../tables.ts';
 import { teamMemberships } from '../reads.ts';
-import { defineRule, positions } from '../rule.ts';
+import { defineRule, type Lookup, positions } from '../rule.ts';
 
 const HEADS = [
   ['PRODUCT', 'product'],
   ['DESIGN', 'design'],
   ['ENGINEERING', 'technology'],
 ] as const;
-
-type Lookup = { ws: WorkingSet; organizationId: string };
 
 /** The organization when `teamId` is a leadership team (active or archived). */
 const ifLeadership = async (teamId: string, { ws, organizationId }: Lookup) =>
@@ -54,7 +51,9 @@ export const leadershipSilo = defineRule({
     TeamRenamed: ofTeam,
     TeamArchived: ofTeam,
     TeamMemberAdded: ofTeam,
-    MembershipChanged: ofTeam,
+    // A role or allocation change keeps who the members are: it cannot raise
+    // the signal, only move a held one's evidence (the memberships' positions).
+    MembershipChanged: async (event, lookup) => lookup.withOpenSignal(await ofTeam(event, lookup)),
     TeamMemberRemoved: ofTeam,
     // An offboarded head no longer counts, from PersonOffboarded on.
     PersonOffboarded: async (event, lookup) => {

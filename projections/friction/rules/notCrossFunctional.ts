@@ -37,7 +37,9 @@ export const notCrossFunctional = defineRule({
   },
   affects: {
     TeamMemberAdded: team,
-    MembershipChanged: team,
+    // A role or allocation change keeps who the members are: it cannot raise
+    // the signal, only move a held one's evidence (the memberships' positions).
+    MembershipChanged: (event, { withOpenSignal }) => withOpenSignal(team(event)),
     TeamMemberRemoved: team,
     TeamRenamed: team,
     TeamArchived: team,

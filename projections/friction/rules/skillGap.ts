@@ -46,7 +46,9 @@ export const skillGap = defineRule({
     AgreementRatified: team,
     AgreementRevisited: team,
     TeamMemberAdded: team,
-    MembershipChanged: team,
+    // A role or allocation change keeps who the members are: it cannot raise
+    // the signal, only move a held one's evidence (the memberships' positions).
+    MembershipChanged: (event, { withOpenSignal }) => withOpenSignal(team(event)),
     TeamMemberRemoved: team,
     PersonSkillsChanged: teamsOfPerson,
     PersonOffboarded: teamsOfPerson,

@@ -74,7 +74,15 @@ export const staleAgreement = defineRule({
   },
   affects: {
     TeamMemberAdded: team,
-    MembershipChanged: team,
+    // A role or allocation change that is the membership's latest (it starts
+    // the current period) ends one period where the next starts: the stretch
+    // and the membership that started it stay. One back-dated behind an
+    // earlier change can start the membership earlier, and so the stretch.
+    MembershipChanged: async (event, { ws }) => {
+      const { teamId, personId } = event.data;
+      const current = await ws.where(memberships, { teamId, personId, to: null });
+      return current.some((row) => row.position === event.position) ? [] : [teamId];
+    },
     TeamMemberRemoved: team,
     AgreementDrafted: team,
     AgreementRatified: team,
