@@ -145,6 +145,19 @@ describe('FIRST_TEAM_MISALIGNED', () => {
     // The team's name is in the message.
     await org.run(renameTeam, { teamId: payments, name: 'Billing' });
     expect((await openOn(db, org, KIND, grace.id))[0]!.message).toMatch(/^Grace’s first team Billing is made/);
+
+    // A report joining the first team its manager held alone makes it a team of their reports;
+    // a peer joining as well settles it again.
+    const platform = await team(org, 'Platform');
+    const dee = await register(org, 'Dee');
+    const eve = await register(org, 'Eve', dee.id);
+    await join(org, platform, dee.id);
+    await org.run(chooseFirstTeam, { personId: dee.id, teamId: platform });
+    expect(await openOn(db, org, KIND, dee.id)).toEqual([]);
+    await join(org, platform, eve.id);
+    expect(await openOn(db, org, KIND, dee.id)).toMatchObject([{ severity: 'HIGH' }]);
+    await join(org, platform, cy.id);
+    expect(await openOn(db, org, KIND, dee.id)).toEqual([]);
   });
 
   it('counts no offboarded people, and resolves without flicker when the person is offboarded', async () => {

@@ -88,18 +88,33 @@ export const firstTeamMisaligned = defineRule({
       ...(await ws.where(memberships, { teamId: event.data.teamId, to: null })).map((row) => row.personId),
       ...(await firstTeamOf(ws, event.data.teamId)),
     ],
-    TeamMemberAdded: membershipOf,
+    // The member, and of the people whose first team it is: those the member
+    // reports to (their team may now be made of their reports), and those
+    // with a signal held (its evidence moves). A member who does not report
+    // to a person settles that person's team as not made of their reports.
+    TeamMemberAdded: async (event, lookup) => {
+      const { teamId, personId } = event.data;
+      const member = await lookup.ws.get(people, { id: personId });
+      const others = await firstTeamOf(lookup.ws, teamId, personId);
+      const managers = others.filter((id) => member?.managerId === id);
+      return [personId, ...managers, ...(await lookup.withOpenSignal(others.filter((id) => !managers.includes(id))))];
+    },
     // A role or allocation change keeps who the members are (of the team, and
     // the teams of the member): it cannot raise the signal, only move a held
     // one's evidence (the memberships' positions).
     MembershipChanged: async (event, lookup) => lookup.withOpenSignal(await membershipOf(event, lookup)),
     // Leaving one's first team is followed, in the same command, by FirstTeamCleared,
     // which evaluates the person: not judging them in between avoids a passing update.
-    TeamMemberRemoved: async (event, { ws }) => {
+    // Of the people whose first team it is: those the leaver did not report
+    // to (their team may now be made of their reports), and those with a
+    // signal held (its evidence moves); a report leaving settles nothing new.
+    TeamMemberRemoved: async (event, lookup) => {
       const { teamId, personId } = event.data;
-      const leaver = await ws.get(people, { id: personId });
-      const others = await firstTeamOf(ws, teamId, personId);
-      return leaver?.firstTeamId === teamId ? others : [personId, ...others];
+      const leaver = await lookup.ws.get(people, { id: personId });
+      const others = await firstTeamOf(lookup.ws, teamId, personId);
+      const managers = others.filter((id) => leaver?.managerId === id);
+      const judged = [...others.filter((id) => !managers.includes(id)), ...(await lookup.withOpenSignal(managers))];
+      return leaver?.firstTeamId === teamId ? judged : [personId, ...judged];
     },
   },
   async evaluate({ ws, thresholds, at }, personId) {
