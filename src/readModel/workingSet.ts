@@ -366,6 +366,7 @@ export class WorkingSet {
 /** Moves an entry from the index buckets of its old row to those of its new one (most updates keep them). */
 function reindex(state: TableState, entry: Entry, before: object | undefined, after: object): void {
   for (const index of state.indexes) {
+    if (before && index.array === undefined && sameIndexValues(index, before, after)) continue;
     const old = before ? indexKeys(index, before) : [];
     const next = indexKeys(index, after);
     for (const values of old)
@@ -434,6 +435,16 @@ function indexKeys(index: SecondaryIndex, row: object): unknown[][] {
   const values: unknown[] = [];
   for (const field of index.fields) values.push(indexValue(record[field]));
   return [values];
+}
+
+/** Whether two rows have the same values in a (non-array) index: most updates keep them. */
+function sameIndexValues(index: SecondaryIndex, a: object, b: object): boolean {
+  for (const field of index.fields) {
+    if (indexValue((a as Record<string, unknown>)[field]) !== indexValue((b as Record<string, unknown>)[field])) {
+      return false;
+    }
+  }
+  return true;
 }
 
 function sameKey(a: readonly unknown[], b: readonly unknown[]): boolean {
