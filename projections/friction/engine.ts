@@ -190,11 +190,19 @@ export class FrictionEngine {
    * (a test checks that the rules' `affects` miss nothing). Memory mode.
    */
   readonly #everySubject: boolean;
+  /**
+   * The events are a selection of the log, not all of it up to a point (a
+   * view as of a date keeps the events that had happened by then, so a
+   * back-dated change can come without the join before it): `affects` may
+   * not count on what commands allow, and withOpenSignal prunes nothing.
+   */
+  readonly #partialLog: boolean;
 
-  constructor(ws: WorkingSet, db?: Queryable, options: { everySubject?: boolean } = {}) {
+  constructor(ws: WorkingSet, db?: Queryable, options: { everySubject?: boolean; partialLog?: boolean } = {}) {
     this.#ws = ws;
     this.#db = db;
     this.#everySubject = options.everySubject ?? false;
+    this.#partialLog = options.partialLog ?? false;
   }
 
   /**
@@ -310,10 +318,11 @@ export class FrictionEngine {
 
   /**
    * Of these subjects, those with an open signal of the rule. Inline, the
-   * signals are not at hand (each would be a query): all of them.
+   * signals are not at hand (each would be a query): all of them; over a
+   * partial log, all of them too (see #partialLog).
    */
   async #withOpenSignal(rule: FrictionRule, organizationId: string, subjectIds: readonly string[]) {
-    if (this.#db) return subjectIds;
+    if (this.#db || this.#partialLog) return subjectIds;
     const open: string[] = [];
     for (const subjectId of subjectIds) {
       const signals = await this.#ws.where(frictionSignals, {

@@ -88,8 +88,11 @@ export type Lookup = {
   organizationId: string;
   /**
    * Of `subjectIds`, those with an open signal of the rule (all of them
-   * where the engine does not hold the signals at hand). For an event that
-   * can change a held signal's evidence but cannot raise one.
+   * where the engine does not hold the signals at hand, or replays a
+   * selection of the log that commands did not write as such, like a view
+   * as of a date). For an event that, in a log commands wrote, can change a
+   * held signal's evidence but cannot raise one: every pruning that counts
+   * on what commands allow goes through it.
    */
   withOpenSignal(subjectIds: readonly string[]): Promise<readonly string[]>;
 };

@@ -256,7 +256,12 @@ export class SnapshotStore {
       const counted = (await this.#eventsUpTo(organizationId, head)).filter(qualifies(view));
       const ws = new WorkingSet();
       // Evaluating the rules is most of a replay's work: only when asked for.
-      await applyEvents(ws, counted, signals ? new FrictionEngine(ws) : new NoFrictionEngine(ws));
+      // As of a date, the events are those that had happened by then: not a
+      // prefix of the log, so no pruning that counts on what commands allow.
+      const engine = signals
+        ? new FrictionEngine(ws, undefined, { partialLog: view.asOf !== undefined })
+        : new NoFrictionEngine(ws);
+      await applyEvents(ws, counted, engine);
       const replayed = performance.now();
       const inserted = await client.query<{ id: string }>(
         `INSERT INTO ${SNAPSHOT_SCHEMA}.snapshots

@@ -305,7 +305,10 @@ export class WorkingSet {
     this.#tables.delete(spec);
   }
 
-  /** Every live row of a table (memory mode: rebuild comparisons, tests). */
+  /**
+   * Every live row of a table (memory mode: rebuild comparisons, tests); of a
+   * write-only table, the rows put since its last flush.
+   */
   rows<Row extends object>(spec: TableSpec<Row>): Row[] {
     const state = this.#tables.get(erase(spec));
     if (!state) return [];

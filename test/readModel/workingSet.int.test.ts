@@ -164,15 +164,24 @@ describe('WorkingSet', () => {
       /write-only/,
     );
     await expect(ws.where(frictionSignalChanges, { organizationId: organization.id })).rejects.toThrow(/write-only/);
+    const written = async () =>
+      (
+        await db.pool.query<{ sequence: string }>(
+          'SELECT sequence::text FROM friction_signal_changes WHERE organization_id = $1 AND sequence BETWEEN 11 AND 13 ORDER BY sequence',
+          [organization.id],
+        )
+      ).rows.map((change) => change.sequence);
     await ws.flush(db.pool);
-    // A second flush writes nothing again: the list was taken.
+    expect(await written()).toEqual(['11', '12']);
+    expect(ws.rows(frictionSignalChanges)).toEqual([]);
+    // A second flush writes only what was put since: the list was taken (11 and 12, deleted
+    // meanwhile, are not written again).
+    await db.pool.query('DELETE FROM friction_signal_changes WHERE organization_id = $1 AND sequence IN (11, 12)', [
+      organization.id,
+    ]);
     ws.put(frictionSignalChanges, row(13n));
     await ws.flush(db.pool);
-    const written = await db.pool.query<{ sequence: string }>(
-      'SELECT sequence::text FROM friction_signal_changes WHERE organization_id = $1 AND sequence BETWEEN 11 AND 13 ORDER BY sequence',
-      [organization.id],
-    );
-    expect(written.rows.map((change) => change.sequence)).toEqual(['11', '12', '13']);
+    expect(await written()).toEqual(['13']);
   });
   it('writes and commits in one round trip on a connection that prepared the write, escaping the rows exactly', async () => {
     const client = await db.pool.connect();

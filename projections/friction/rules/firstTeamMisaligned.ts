@@ -126,8 +126,8 @@ export const firstTeamMisaligned = defineRule({
     // A valid first team: one of the person's current memberships (the person is not offboarded).
     if (firstTeam && current.some((membership) => membership.personId === personId)) {
       // The team of their reports only if every other member reports to them: one who does not settles it.
-      // (Membership changes evaluate everyone whose first team it is, each of whom would otherwise
-      // read every member.)
+      // (A membership change can judge several people whose first team it is, each of whom would
+      // otherwise read every member.)
       for (const membership of current) {
         if (membership.personId === personId) continue;
         const member = await ws.get(people, { id: membership.personId });

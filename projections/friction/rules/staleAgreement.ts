@@ -78,10 +78,10 @@ export const staleAgreement = defineRule({
     // the current period) ends one period where the next starts: the stretch
     // and the membership that started it stay. One back-dated behind an
     // earlier change can start the membership earlier, and so the stretch.
-    MembershipChanged: async (event, { ws }) => {
+    MembershipChanged: async (event, { ws, withOpenSignal }) => {
       const { teamId, personId } = event.data;
       const current = await ws.where(memberships, { teamId, personId, to: null });
-      return current.some((row) => row.position === event.position) ? [] : [teamId];
+      return current.some((row) => row.position === event.position) ? withOpenSignal([teamId]) : [teamId];
     },
     TeamMemberRemoved: team,
     AgreementDrafted: team,
