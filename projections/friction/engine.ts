@@ -325,15 +325,14 @@ export class FrictionEngine {
     if (this.#db || this.#partialLog) return subjectIds;
     const open: string[] = [];
     for (const subjectId of subjectIds) {
-      const signals = await this.#ws.where(frictionSignals, {
-        organizationId,
-        kind: rule.kind,
-        subjectId,
-        status: 'OPEN',
-      });
-      if (signals.length > 0) open.push(subjectId);
+      if ((await this.#openSignals(organizationId, rule, subjectId)).length > 0) open.push(subjectId);
     }
     return open;
+  }
+
+  /** The subject's open signals of the rule. */
+  #openSignals(organizationId: string, rule: FrictionRule, subjectId: string): Promise<FrictionSignal[]> {
+    return this.#ws.where(frictionSignals, { organizationId, kind: rule.kind, subjectId, status: 'OPEN' });
   }
 
   /** After the last event of a command: evaluate every subject its events touched, once. */
@@ -460,7 +459,7 @@ export class FrictionEngine {
       subjectId,
     );
 
-    const open = await this.#ws.where(frictionSignals, { organizationId, kind: rule.kind, subjectId, status: 'OPEN' });
+    const open = await this.#openSignals(organizationId, rule, subjectId);
     // Nothing found and nothing open (most evaluations): no signal to change.
     if (evaluation.findings.length > 0 || open.length > 0) {
       await this.#reconcile(organizationId, rule, subjectId, evaluation.findings, open, at, position);
