@@ -36,10 +36,25 @@ async function firstTeamOf(ws: WorkingSet, teamId: string, except?: string): Pro
 }
 
 /** A membership event of team T: the member, and everyone whose first team is T. */
-const membershipOf = async (event: { data: { teamId: string; personId: string } }, { ws }: Lookup) => [
+const membershipOf = async (event: MembershipEvent, { ws }: Lookup) => [
   event.data.personId,
   ...(await firstTeamOf(ws, event.data.teamId)),
 ];
+
+type MembershipEvent = { data: { teamId: string; personId: string } };
+
+/**
+ * Of the people whose first team is the event's team (the member aside): the
+ * member's manager, if among them, and the rest. A join or a leave can make
+ * the team one of its manager's reports only on one side of this split.
+ */
+async function firstTeamByManager(event: MembershipEvent, ws: WorkingSet) {
+  const { teamId, personId } = event.data;
+  const member = await ws.get(people, { id: personId });
+  const others = await firstTeamOf(ws, teamId, personId);
+  const isManager = (id: string) => id === member?.managerId;
+  return { member, manager: others.filter(isManager), rest: others.filter((id) => !isManager(id)) };
+}
 
 /** Current memberships of people not offboarded, with the people. */
 async function currentMembers(ws: WorkingSet, teamId: string) {
@@ -93,11 +108,8 @@ export const firstTeamMisaligned = defineRule({
     // with a signal held (its evidence moves). A member who does not report
     // to a person settles that person's team as not made of their reports.
     TeamMemberAdded: async (event, lookup) => {
-      const { teamId, personId } = event.data;
-      const member = await lookup.ws.get(people, { id: personId });
-      const others = await firstTeamOf(lookup.ws, teamId, personId);
-      const managers = others.filter((id) => member?.managerId === id);
-      return [personId, ...managers, ...(await lookup.withOpenSignal(others.filter((id) => !managers.includes(id))))];
+      const { manager, rest } = await firstTeamByManager(event, lookup.ws);
+      return [event.data.personId, ...manager, ...(await lookup.withOpenSignal(rest))];
     },
     // A role or allocation change keeps who the members are (of the team, and
     // the teams of the member): it cannot raise the signal, only move a held
@@ -109,12 +121,9 @@ export const firstTeamMisaligned = defineRule({
     // to (their team may now be made of their reports), and those with a
     // signal held (its evidence moves); a report leaving settles nothing new.
     TeamMemberRemoved: async (event, lookup) => {
-      const { teamId, personId } = event.data;
-      const leaver = await lookup.ws.get(people, { id: personId });
-      const others = await firstTeamOf(lookup.ws, teamId, personId);
-      const managers = others.filter((id) => leaver?.managerId === id);
-      const judged = [...others.filter((id) => !managers.includes(id)), ...(await lookup.withOpenSignal(managers))];
-      return leaver?.firstTeamId === teamId ? judged : [personId, ...judged];
+      const { member: leaver, manager, rest } = await firstTeamByManager(event, lookup.ws);
+      const judged = [...rest, ...(await lookup.withOpenSignal(manager))];
+      return leaver?.firstTeamId === event.data.teamId ? judged : [event.data.personId, ...judged];
     },
   },
   async evaluate({ ws, thresholds, at }, personId) {
