@@ -10,8 +10,9 @@
 // The version is the position of the organization's last event and the
 // identity of the read-model tables, read from PostgreSQL in one statement
 // before execution (readModelVersionSql, the columns a command's checked path
-// reads under its lock in beginLocked, projections/friction/engine.ts). Every change to an organization's read models comes with an event of
-// the organization, appended under its lock, so its events commit in position
+// reads under its lock in beginLocked, projections/friction/engine.ts). Every
+// change to an organization's read models comes with an event of the
+// organization, appended under its lock, so its events commit in position
 // order and `max(position)` moves with every change; a rebuild swaps in new
 // tables (new oids) without an event. Fields that read the log itself (history,
 // `events`, the snapshots of time travel) see only events below the oldest
