@@ -141,7 +141,7 @@ async function main() {
       `rebuild phases: replay ${(report.replayMs / 1000).toFixed(1)} s (read + project in memory, ` +
         `COPY of the organizations done meanwhile: in flight ${(report.copyMs / 1000).toFixed(1)} s on the busiest thread), ` +
         `write ${(report.writeMs / 1000).toFixed(1)} s after it (last rows ${((report.writeMs - report.indexMs) / 1000).toFixed(1)} s, ` +
-        `indexes ${(report.indexMs / 1000).toFixed(1)} s), swap ${(report.swapMs / 1000).toFixed(2)} s; ` +
+        `indexes and statistics ${(report.indexMs / 1000).toFixed(1)} s), swap ${(report.swapMs / 1000).toFixed(2)} s; ` +
         `heap after ${formatNumber(memory.heapUsed / 2 ** 20)} MiB, rss ${formatNumber(memory.rss / 2 ** 20)} MiB`,
     );
     log(`rows: ${JSON.stringify(report.rows)}`);

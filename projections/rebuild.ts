@@ -8,14 +8,16 @@
 //    into memory of its own and its rows are written with COPY while the
 //    thread replays the next one, so memory stays bounded by the largest
 //    organization and the database's work overlaps the replay. Then the
-//    copies' indexes are built. Queries and commands go on against the live
+//    copies' indexes are built (under the names Prisma's migrations know) and
+//    their statistics gathered. Queries and commands go on against the live
 //    tables meanwhile.
 // 3. In one short transaction: lock the live tables (queries and commands
 //    wait a moment), apply the events committed since step 2 (all of them: under the
-//    lock no writer is half-way), drop the live tables, move the copies in
-//    and restore the index names Prisma's migrations know.
+//    lock no writer is half-way), move the live tables aside and the copies
+//    in: catalog changes only.
 //    A command that was waiting for the lock finds the new tables by name and
 //    applies its own events there.
+// 4. Drop the old tables, with nobody waiting.
 import { availableParallelism } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
@@ -38,7 +40,7 @@ export type RebuildReport = {
   replayMs: number;
   /** After the replay, until the copies are complete: the last rows' COPY, then `indexMs`. */
   writeMs: number;
-  /** Building the copies' indexes and constraints (part of `writeMs`). */
+  /** Building the copies' indexes and constraints, and analyzing them (part of `writeMs`). */
   indexMs: number;
   /** How long COPY was in flight on the busiest thread, mostly during the replay. */
   copyMs: number;
@@ -59,6 +61,10 @@ const SLICE = 1_000;
  * round of COPY statements) with the next ones, up to about this size.
  */
 const PART_EVENTS = 10_000;
+/** Storage parameters that keep autovacuum off a table (its TOAST table too). */
+const AUTOVACUUM_OPTIONS = ['autovacuum_enabled', 'toast.autovacuum_enabled'];
+/** Where the swap moves the live tables it replaces, until they are dropped. */
+const retiredSchemaOf = (scratch: string) => `${scratch}_retired`;
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 export async function rebuildReadModels(
@@ -77,9 +83,14 @@ export async function rebuildReadModels(
   try {
     // Bare copies (columns, defaults, NOT NULL): indexes are built after the
     // bulk load, which is several times faster than maintaining them row by row.
+    // Autovacuum stays off them until the swap: it would analyze them while
+    // they load, and the swap's ALTER TABLE would wait a deadlock_timeout
+    // (1 s) per table for it to be cancelled, with every read model locked.
+    // The rebuild analyzes them itself (see analyzeTables).
     for (const table of tables) {
       await pool.query(
-        `CREATE TABLE ${quote(scratch)}.${quote(table)} (LIKE public.${quote(table)} INCLUDING DEFAULTS INCLUDING GENERATED)`,
+        `CREATE TABLE ${quote(scratch)}.${quote(table)} (LIKE public.${quote(table)} INCLUDING DEFAULTS INCLUDING GENERATED)
+         WITH (${AUTOVACUUM_OPTIONS.map((option) => `${option} = false`).join(', ')})`,
       );
     }
 
@@ -108,13 +119,14 @@ export async function rebuildReadModels(
     const copyMs = Math.max(0, ...parts.map((part) => part.copyMs));
     const heapMb = Math.max(0, ...parts.map((part) => part.heapBytes)) / 2 ** 20;
     await buildIndexes(pool, scratch, tables);
+    await analyzeTables(pool, scratch, tables);
     const indexMs = performance.now() - written;
     const replayMs = replayed - started;
     const writeMs = written - replayed + indexMs;
     log(
       `replayed ${events} events on ${parts.length} thread(s) in ${replayMs.toFixed(0)} ms, writing their rows meanwhile ` +
         `(COPY in flight ${copyMs.toFixed(0)} ms on the busiest thread, heap at most ${heapMb.toFixed(0)} MiB); the last rows took ` +
-        `${(written - replayed).toFixed(0)} ms more, the indexes ${indexMs.toFixed(0)} ms`,
+        `${(written - replayed).toFixed(0)} ms more, the indexes and statistics ${indexMs.toFixed(0)} ms`,
     );
 
     const swapStarted = performance.now();
@@ -138,6 +150,7 @@ export async function rebuildReadModels(
     };
   } finally {
     await pool.query(`DROP SCHEMA IF EXISTS ${quote(scratch)} CASCADE`);
+    await pool.query(`DROP SCHEMA IF EXISTS ${quote(retiredSchemaOf(scratch))} CASCADE`);
   }
 }
 
@@ -208,6 +221,27 @@ async function buildIndexes(pool: pg.Pool, scratch: string, tables: string[]): P
   );
 }
 
+/**
+ * The copies' planner statistics, gathered before the swap (autovacuum is off
+ * them until then): the first queries on the new tables are planned as well as
+ * on the old ones. A few tables at a time, largest first.
+ */
+async function analyzeTables(pool: pg.Pool, scratch: string, tables: string[]): Promise<void> {
+  const sizes = await pool.query<{ table: string }>(
+    `SELECT t AS table FROM unnest($1::text[]) AS t
+     ORDER BY pg_relation_size(format('%I.%I', $2::text, t)::regclass) DESC, t`,
+    [tables, scratch],
+  );
+  const pending = sizes.rows.map((row) => row.table);
+  await Promise.all(
+    Array.from({ length: WRITERS }, async () => {
+      for (let table = pending.shift(); table; table = pending.shift()) {
+        await pool.query(`ANALYZE ${quote(scratch)}.${quote(table)}`);
+      }
+    }),
+  );
+}
+
 async function swap(
   pool: pg.Pool,
   store: EventStore,
@@ -234,12 +268,22 @@ async function swap(
       await client.query('SET LOCAL search_path = public');
       log(`caught up ${late.length} events committed during the rebuild`);
     }
-    // Readers wait for these few statements (DROP takes the table's strongest lock).
-    // The copies' indexes and constraints already carry the live names.
-    for (const table of tables) {
-      await client.query(`DROP TABLE public.${quote(table)}`);
-      await client.query(`ALTER TABLE ${quote(scratch)}.${quote(table)} SET SCHEMA public`);
-    }
+    // Readers wait for these few statements: catalog changes only. The live
+    // tables move aside into a schema dropped after the commit (dropping
+    // them here would keep everyone waiting while their files are removed).
+    // The copies' indexes and constraints already carry the live names; the
+    // copies take autovacuum's defaults, as Prisma's migrations left them.
+    const retired = retiredSchemaOf(scratch);
+    await client.query(
+      [
+        `CREATE SCHEMA ${quote(retired)}`,
+        ...tables.flatMap((table) => [
+          `ALTER TABLE public.${quote(table)} SET SCHEMA ${quote(retired)}`,
+          `ALTER TABLE ${quote(scratch)}.${quote(table)} RESET (${AUTOVACUUM_OPTIONS.join(', ')})`,
+          `ALTER TABLE ${quote(scratch)}.${quote(table)} SET SCHEMA public`,
+        ]),
+      ].join(';\n'),
+    );
     await client.query('COMMIT');
     return { events: late.length, position: late.at(-1)?.position ?? from };
   } catch (error) {

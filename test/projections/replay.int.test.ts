@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createEventCatalog } from '../../events/index.ts';
 import { fireDueTimers } from '../../projections/friction/scheduler.ts';
 import { rebuildReadModels } from '../../projections/rebuild.ts';
+import { readModelTables } from '../../projections/tables.ts';
 import { EventStore } from '../../src/eventStore/eventStore.ts';
 import { changeGrowthPhase } from '../../src/organization/organization.ts';
 import { registerPerson } from '../../src/people/people.ts';
@@ -83,6 +84,42 @@ describe.each([
       const before = (await indexes()).rows;
       await rebuildReadModels(db.pool, new EventStore(db.pool, createEventCatalog()));
       expect((await indexes()).rows).toEqual(before);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('swaps in tables as the migrations made them, with autovacuum on and planner statistics gathered', async () => {
+    const db = await createTestDatabase();
+    try {
+      const org = await newOrganization(db);
+      await org.run(formTeam, { name: 'Core', kind: 'PLATFORM' });
+      await rebuildReadModels(db.pool, new EventStore(db.pool, createEventCatalog()));
+      const tables = await db.pool.query<{
+        table: string;
+        options: string[] | null;
+        toast: string[] | null;
+        tuples: number;
+      }>(
+        `SELECT c.relname AS table, c.reloptions AS options, t.reloptions AS toast, c.reltuples AS tuples
+         FROM pg_class c LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
+         WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ANY($1) ORDER BY c.relname`,
+        [readModelTables.map((spec) => spec.table)],
+      );
+      expect(tables.rows.map((row) => row.table)).toEqual(readModelTables.map((spec) => spec.table).sort());
+      for (const row of tables.rows) {
+        // Autovacuum was kept off the copies while they loaded; the swap gives it back.
+        expect({ table: row.table, options: row.options, toast: row.toast }).toEqual({
+          table: row.table,
+          options: null,
+          toast: null,
+        });
+        // -1: never analyzed. The rebuild analyzes the copies before the swap.
+        expect({ table: row.table, tuples: row.tuples }).not.toEqual({ table: row.table, tuples: -1 });
+      }
+      // Neither the copies' schema nor the one the old tables were moved into is left behind.
+      const schemas = await db.pool.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rebuild%'");
+      expect(schemas.rows).toEqual([]);
     } finally {
       await db.drop();
     }
