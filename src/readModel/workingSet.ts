@@ -262,14 +262,13 @@ export class WorkingSet {
 
   /** The dirty rows of a table, marked clean: rows to upsert and keys to delete. */
   #takeChanges(spec: LooseSpec, fresh: boolean): { upserts: object[]; deletes: object[] } {
-    const upserts: object[] = [];
     const deletes: object[] = [];
     const state = this.#tables.get(spec);
-    if (!state) return { upserts, deletes };
-    if (state.appended.length > 0) {
-      upserts.push(...state.appended);
-      state.appended = [];
-    }
+    if (!state) return { upserts: [], deletes };
+    // The appended list itself, not a copy spread into another (a rebuild's
+    // hundreds of thousands of references would overflow the call stack).
+    const upserts: object[] = state.appended;
+    state.appended = [];
     for (const id of state.dirty) {
       const entry = state.entries.get(id);
       if (!entry?.dirty || !entry.row) continue;

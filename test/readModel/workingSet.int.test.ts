@@ -229,6 +229,37 @@ describe('WorkingSet', () => {
       client.release();
     }
   });
+  it('bulk-loads a write-only table of hundreds of thousands of rows (one organization’s references)', async () => {
+    const ws = new WorkingSet();
+    const count = 300_000;
+    for (let sequence = 1; sequence <= count; sequence++) {
+      ws.put(frictionSignalChanges, {
+        organizationId: organization.id,
+        sequence: BigInt(1_000_000 + sequence),
+        signalId: '01a21400-0000-7000-8000-000000000203',
+        kind: 'OVERALLOCATION',
+        change: 'UPDATED',
+        severity: 'LOW',
+        message: 'bulk',
+        evidence: [],
+        at: new Date('2026-01-02T03:04:05.678Z'),
+        position: null,
+      });
+    }
+    const client = await db.pool.connect();
+    try {
+      await ws.flushTable(frictionSignalChanges, client, { fresh: true });
+    } finally {
+      client.release();
+    }
+    const written = await db.pool.query<{ n: number; low: string; high: string }>(
+      `SELECT count(*)::int AS n, min(sequence)::text AS low, max(sequence)::text AS high
+       FROM friction_signal_changes WHERE organization_id = $1 AND message = 'bulk'`,
+      [organization.id],
+    );
+    expect(written.rows[0]).toEqual({ n: count, low: '1000001', high: String(1_000_000 + count) });
+  });
+
   it('bulk-loads into the schema it is given, and fails rather than fall through to the live table when that schema is gone', async () => {
     const client = await db.pool.connect();
     try {
