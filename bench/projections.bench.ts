@@ -21,6 +21,8 @@ import { ALL_ORGANIZATIONS, EventStore } from '../src/eventStore/eventStore.ts';
 import type { AppendRequest } from '../src/eventStore/types.ts';
 import { organizationLog } from './generatedLog.ts';
 import {
+  cpuBusy,
+  cpuSnapshot,
   describeMachine,
   envNumber,
   formatMachine,
@@ -102,9 +104,19 @@ async function main() {
     const readSeconds = (now() - readStarted) / 1000;
 
     // --- the rebuild ---
+    // What the rebuild asks of the machine: the replay threads are this
+    // process's; the server's CPU is known when it is the embedded one.
+    const cpuBefore = {
+      node: process.cpuUsage(),
+      server: await database.serverCpuMs?.(),
+      machine: await cpuSnapshot(),
+    };
     const rebuildStarted = now();
     const report = await rebuildReadModels(pool, store, { log });
     const rebuildSeconds = (now() - rebuildStarted) / 1000;
+    const nodeCpu = process.cpuUsage(cpuBefore.node);
+    const serverCpu = cpuBefore.server === undefined ? undefined : (await database.serverCpuMs!()) - cpuBefore.server;
+    const machineBusy = cpuBusy(cpuBefore.machine, await cpuSnapshot());
     const memory = process.memoryUsage();
 
     const readRate = read / readSeconds;
@@ -141,8 +153,13 @@ async function main() {
       `rebuild phases: replay ${(report.replayMs / 1000).toFixed(1)} s (read + project in memory, ` +
         `COPY of the organizations done meanwhile: in flight ${(report.copyMs / 1000).toFixed(1)} s on the busiest thread), ` +
         `write ${(report.writeMs / 1000).toFixed(1)} s after it (last rows ${((report.writeMs - report.indexMs) / 1000).toFixed(1)} s, ` +
-        `indexes and statistics ${(report.indexMs / 1000).toFixed(1)} s), swap ${(report.swapMs / 1000).toFixed(2)} s; ` +
+        `indexes and statistics ${(report.indexMs / 1000).toFixed(1)} s), catch-up ${(report.catchUpMs / 1000).toFixed(2)} s, swap ${(report.swapMs / 1000).toFixed(2)} s; ` +
         `heap after ${formatNumber(memory.heapUsed / 2 ** 20)} MiB, rss ${formatNumber(memory.rss / 2 ** 20)} MiB`,
+    );
+    log(
+      `CPU during the rebuild: this process ${((nodeCpu.user + nodeCpu.system) / 1e6).toFixed(1)} s (all threads)` +
+        (serverCpu === undefined ? '' : `, PostgreSQL ${(serverCpu / 1000).toFixed(1)} s`) +
+        `; the machine's ${machine.cores} cores were ${(machineBusy * 100).toFixed(0)}% busy over its ${rebuildSeconds.toFixed(1)} s`,
     );
     log(`rows: ${JSON.stringify(report.rows)}`);
   } finally {

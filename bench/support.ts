@@ -2,9 +2,9 @@
 // fresh database on BENCH_DATABASE_URL), timing loops, percentiles, the
 // machine description and the results table. Figures are only meaningful as
 // ratios against a baseline measured in the same run on the same database.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,11 @@ export type BenchDatabase = {
   url: string;
   /** Where it runs: "embedded PostgreSQL (…)" or the server's host. */
   description: string;
+  /**
+   * The CPU time the server's processes have used so far, in ms (the embedded
+   * server only: a remote server's processes are out of sight).
+   */
+  serverCpuMs?: () => Promise<number>;
   close(): Promise<void>;
 };
 
@@ -112,7 +117,47 @@ export async function openBenchDatabase(log: (line: string) => void): Promise<Be
     await stop().catch(() => {});
     throw error;
   }
-  return { url: server.urlFor(name), description: `embedded PostgreSQL, 127.0.0.1:${port}`, close: stop };
+  return {
+    url: server.urlFor(name),
+    description: `embedded PostgreSQL, 127.0.0.1:${port}`,
+    serverCpuMs: () => postgresCpuMs(join(dataDir, 'pg')),
+    close: stop,
+  };
+}
+
+/**
+ * CPU time of a local PostgreSQL server, in ms: the postmaster's own, that of
+ * the backends it has reaped (cutime, cstime) and that of the ones still
+ * running (Linux /proc; 0 elsewhere).
+ */
+async function postgresCpuMs(clusterDir: string): Promise<number> {
+  const postmaster = Number((await readFile(join(clusterDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  let ticks = 0;
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // Fields after the command name (which may hold spaces): state, ppid, ...
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pid = Number(entry);
+    if (pid !== postmaster && Number(fields[1]) !== postmaster) continue;
+    // utime, stime, cutime, cstime (fields 14-17 of stat(5)).
+    ticks += Number(fields[11]) + Number(fields[12]);
+    if (pid === postmaster) ticks += Number(fields[13]) + Number(fields[14]);
+  }
+  return (ticks * 1000) / clockTicksPerSecond();
+}
+
+let clockTicks: number | undefined;
+function clockTicksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
 }
 
 export function databaseUrl(serverUrl: string, database: string): string {

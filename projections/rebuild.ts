@@ -11,13 +11,17 @@
 //    copies' indexes are built (under the names Prisma's migrations know) and
 //    their statistics gathered. Queries and commands go on against the live
 //    tables meanwhile.
-// 3. In one short transaction: lock the live tables (queries and commands
-//    wait a moment), apply the events committed since step 2 (all of them: under the
+// 3. Apply the events committed meanwhile to the copies, with the code of
+//    the inline path, until few arrive.
+// 4. In one short transaction: lock the live tables (queries and commands
+//    wait a moment), apply the events committed since step 3 (all of them: under the
 //    lock no writer is half-way), move the live tables aside and the copies
 //    in: catalog changes only.
 //    A command that was waiting for the lock finds the new tables by name and
 //    applies its own events there.
-// 4. Drop the old tables, with nobody waiting.
+// 5. Drop the old tables, with nobody waiting.
+// One rebuild runs at a time per database (an advisory lock); it first drops
+// what a crashed one left behind.
 import { availableParallelism } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
@@ -44,6 +48,8 @@ export type RebuildReport = {
   indexMs: number;
   /** How long COPY was in flight on the busiest thread, mostly during the replay. */
   copyMs: number;
+  /** Applying what committed during the rebuild before the swap (outside its lock). */
+  catchUpMs: number;
   swapMs: number;
   rows: Record<string, number>;
 };
@@ -63,6 +69,11 @@ const SLICE = 1_000;
 const PART_EVENTS = 10_000;
 /** Storage parameters that keep autovacuum off a table (its TOAST table too). */
 const AUTOVACUUM_OPTIONS = ['autovacuum_enabled', 'toast.autovacuum_enabled'];
+/** The advisory lock a rebuild holds (one at a time per database). */
+const REBUILD_LOCK = 'orgstream:rebuild';
+/** Rounds of catching up outside the swap's lock, at most; one that finds fewer events than this is the last. */
+const CATCH_UP_ROUNDS = 5;
+const CATCH_UP_ENOUGH = 1_000;
 /** Where the swap moves the live tables it replaces, until they are dropped. */
 const retiredSchemaOf = (scratch: string) => `${scratch}_retired`;
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -77,6 +88,36 @@ export async function rebuildReadModels(
   } = {},
 ): Promise<RebuildReport> {
   const log = options.log ?? (() => {});
+  // One rebuild at a time: a second would only race the first to its swap.
+  // The lock is the session's, held on a connection of its own until the end.
+  const guard = await pool.connect();
+  try {
+    const { rows } = await guard.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
+      [REBUILD_LOCK],
+    );
+    if (!rows[0]!.locked) throw new Error('Another rebuild of the read models is running on this database');
+    try {
+      // Schemas an earlier rebuild left behind (it crashed, or could not drop them).
+      for (const leftover of await rebuildSchemas(pool)) {
+        await dropSchema(pool, leftover);
+        log(`dropped ${leftover}, left behind by an earlier rebuild`);
+      }
+      return await rebuildUnderGuard(pool, store, log, options.workers);
+    } finally {
+      await guard.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [REBUILD_LOCK]);
+    }
+  } finally {
+    guard.release();
+  }
+}
+
+async function rebuildUnderGuard(
+  pool: pg.Pool,
+  store: EventStore,
+  log: (line: string) => void,
+  workers: number | undefined,
+): Promise<RebuildReport> {
   const scratch = `rebuild_${Date.now().toString(36)}`;
   const tables = readModelTables.map((spec) => spec.table);
   await pool.query(`CREATE SCHEMA ${quote(scratch)}`);
@@ -99,7 +140,7 @@ export async function rebuildReadModels(
     // on worker threads when there are several and the machine has the cores.
     const head = await store.headPosition(ALL_ORGANIZATIONS);
     const started = performance.now();
-    const groups = await organizationGroups(pool, head, options.workers ?? availableParallelism());
+    const groups = await organizationGroups(pool, head, workers ?? availableParallelism());
     const url = connectionStringOf(pool);
     // The replay ends when the last thread has applied its last event; its
     // last rows are still being written then.
@@ -129,8 +170,25 @@ export async function rebuildReadModels(
         `${(written - replayed).toFixed(0)} ms more, the indexes and statistics ${indexMs.toFixed(0)} ms`,
     );
 
+    // What committed during the replay goes into the copies before the swap,
+    // outside its lock, while there is much of it: the swap applies only
+    // what arrives after.
+    const catchUpStarted = performance.now();
+    let from = head;
+    let early = 0;
+    for (let round = 0; round < CATCH_UP_ROUNDS; round++) {
+      const late = await committedSince(pool, store, from, { gapFree: true });
+      if (late.length === 0) break;
+      await withTransaction(pool, (client) => applyToCopies(client, scratch, late));
+      from = late.at(-1)!.position;
+      early += late.length;
+      log(`caught up ${late.length} events committed during the rebuild, before the swap`);
+      if (late.length < CATCH_UP_ENOUGH) break;
+    }
+
+    const catchUpMs = performance.now() - catchUpStarted;
     const swapStarted = performance.now();
-    const caughtUp = await swapWithRetry(pool, store, scratch, tables, head, log);
+    const caughtUp = await swapWithRetry(pool, store, scratch, tables, from, log);
     const swapMs = performance.now() - swapStarted;
 
     const rows: Record<string, number> = {};
@@ -139,19 +197,78 @@ export async function rebuildReadModels(
         .rows[0]!.n;
     }
     return {
-      events: events + caughtUp.events,
+      events: events + early + caughtUp.events,
       position: caughtUp.position,
       replayMs,
       writeMs,
       indexMs,
       copyMs,
+      catchUpMs,
       swapMs,
       rows,
     };
   } finally {
-    await pool.query(`DROP SCHEMA IF EXISTS ${quote(scratch)} CASCADE`);
-    await pool.query(`DROP SCHEMA IF EXISTS ${quote(retiredSchemaOf(scratch))} CASCADE`);
+    // A failure here must not hide the rebuild's outcome (a swap may have
+    // committed): what stays is dropped by the next rebuild.
+    for (const schema of [scratch, retiredSchemaOf(scratch)]) {
+      await dropSchema(pool, schema).catch((error: unknown) =>
+        log(`could not drop ${schema} (the next rebuild will): ${error instanceof Error ? error.message : error}`),
+      );
+    }
   }
+}
+
+/** The schemas rebuilds create: `rebuild_<time>` (the copies) and `rebuild_<time>_retired`. */
+async function rebuildSchemas(pool: pg.Pool): Promise<string[]> {
+  const result = await pool.query<{ name: string }>(
+    `SELECT nspname AS name FROM pg_namespace WHERE nspname ~ '^rebuild_[0-9a-z]+(_retired)?$' ORDER BY nspname`,
+  );
+  return result.rows.map((row) => row.name);
+}
+
+/**
+ * Drops a rebuild's schema one table at a time, each in a transaction of its
+ * own, then the schema, all without CASCADE. A session that waited for the
+ * swap may lock the retired tables, one after the other, before it finds its
+ * plan stale: a drop holding several of them at once could deadlock with it.
+ * And nothing outside the schema may depend on its tables: without CASCADE,
+ * such a dependency fails the drop instead of vanishing with it.
+ */
+async function dropSchema(pool: pg.Pool, schema: string): Promise<void> {
+  const tables = await pool.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY c.relname`,
+    [schema],
+  );
+  for (const { name } of tables.rows) await pool.query(`DROP TABLE IF EXISTS ${quote(schema)}.${quote(name)}`);
+  await pool.query(`DROP SCHEMA IF EXISTS ${quote(schema)}`);
+}
+
+async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Applies events to the copies, in the caller's transaction: the projections
+ * and friction engine of the inline path, on the tables of the scratch schema.
+ */
+async function applyToCopies(client: pg.PoolClient, scratch: string, events: RecordedEvent[]): Promise<void> {
+  await client.query(`SET LOCAL search_path = ${quote(scratch)}, public`);
+  const ws = new WorkingSet(client);
+  await applyEvents(ws, events, new FrictionEngine(ws, client));
+  await ws.flush();
+  await client.query('SET LOCAL search_path = public');
 }
 
 /** A swap that lost a deadlock or timed out waiting for its lock is simply tried again. */
@@ -162,7 +279,9 @@ async function swapWithRetry(...args: Parameters<typeof swap>): Promise<Awaited<
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (attempt >= 5 || (code !== '40P01' && code !== '55P03')) throw error;
-      args[5](`swap attempt ${attempt} gave way (${code}); retrying`);
+      args[5](`swap attempt ${attempt} gave way (${code}); retrying in ${attempt} s`);
+      // Meanwhile the queries that queued behind the lock request go through.
+      await new Promise((resolve) => setTimeout(resolve, attempt * 1000));
     }
   }
 }
@@ -257,16 +376,14 @@ async function swap(
     // visible below) and holds off readers and writers for the short swap.
     // Taken at full strength at once: upgrading a weaker lock later would
     // deadlock with a command that read a table and now wants to write it.
-    await client.query(`SET LOCAL lock_timeout = '10s'`);
+    // Everyone who comes after waits behind the request while it waits: a
+    // few seconds, then it gives way and is tried again (swapWithRetry).
+    await client.query(`SET LOCAL lock_timeout = '3s'`);
     await client.query(`LOCK TABLE ${tables.map((t) => `public.${quote(t)}`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
-    const late = await committedSince(client, store, from);
+    const late = await committedSince(client, store, from, { gapFree: false });
     if (late.length > 0) {
-      await client.query(`SET LOCAL search_path = ${quote(scratch)}, public`);
-      const ws = new WorkingSet(client);
-      await applyEvents(ws, late, new FrictionEngine(ws, client));
-      await ws.flush();
-      await client.query('SET LOCAL search_path = public');
-      log(`caught up ${late.length} events committed during the rebuild`);
+      await applyToCopies(client, scratch, late);
+      log(`caught up ${late.length} events committed during the rebuild, in the swap`);
     }
     // Readers wait for these few statements: catalog changes only. The live
     // tables move aside into a schema dropped after the commit (dropping
@@ -294,15 +411,25 @@ async function swap(
   }
 }
 
-/** Every committed event after `from`: under the table lock no appender can still be half-way. */
-async function committedSince(client: pg.PoolClient, store: EventStore, from: bigint): Promise<RecordedEvent[]> {
+/**
+ * The committed events after `from`. `gapFree`: only up to the first position
+ * a transaction still in flight may take (what a subscriber may see);
+ * otherwise all of them, for the swap: under its table lock no appender can
+ * still be half-way.
+ */
+async function committedSince(
+  db: pg.Pool | pg.PoolClient,
+  store: EventStore,
+  from: bigint,
+  { gapFree }: { gapFree: boolean },
+): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
   for (let position = from; ; ) {
     const batch = await store.readAll(ALL_ORGANIZATIONS, {
       from: position,
       limit: BATCH,
-      within: client,
-      ignoreHorizon: true,
+      within: db,
+      ignoreHorizon: !gapFree,
     });
     if (batch.length === 0) return events;
     events.push(...batch);

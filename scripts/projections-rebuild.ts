@@ -19,10 +19,11 @@ try {
     const report = await rebuildReadModels(pool, new EventStore(pool, createEventCatalog()), {
       log: (line) => console.log(line),
     });
-    const seconds = (report.replayMs + report.writeMs + report.swapMs) / 1000;
+    const seconds = (report.replayMs + report.writeMs + report.catchUpMs + report.swapMs) / 1000;
     console.log(
       `rebuilt from ${report.events} events (to position ${report.position}) in ${seconds.toFixed(1)} s: ` +
-        `replay ${report.replayMs.toFixed(0)} ms, write ${report.writeMs.toFixed(0)} ms, swap ${report.swapMs.toFixed(0)} ms`,
+        `replay ${report.replayMs.toFixed(0)} ms, write ${report.writeMs.toFixed(0)} ms, ` +
+        `catch-up ${report.catchUpMs.toFixed(0)} ms, swap ${report.swapMs.toFixed(0)} ms`,
     );
     console.table(report.rows);
     // Snapshots of the past were built by the projection code of their day.

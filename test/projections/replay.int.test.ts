@@ -125,6 +125,38 @@ describe.each([
     }
   });
 
+  it('runs one rebuild at a time, and drops what a crashed one left behind', async () => {
+    const db = await createTestDatabase();
+    const holder = await db.pool.connect();
+    try {
+      const org = await newOrganization(db);
+      await org.run(formTeam, { name: 'Core', kind: 'PLATFORM' });
+      const inline = await snapshotReadModels(db.pool);
+      // A crashed rebuild: its copies' schema, and the schema its swap moved the old tables into.
+      await db.pool.query(
+        `CREATE SCHEMA rebuild_crashed; CREATE TABLE rebuild_crashed.teams (LIKE public.teams);
+         CREATE SCHEMA rebuild_crashed_retired; CREATE TABLE rebuild_crashed_retired.teams (LIKE public.teams)`,
+      );
+      // Another rebuild holds the lock.
+      await holder.query("SELECT pg_advisory_lock(hashtextextended('orgstream:rebuild', 0))");
+      await expect(rebuildReadModels(db.pool, new EventStore(db.pool, createEventCatalog()))).rejects.toThrow(
+        /Another rebuild of the read models is running/,
+      );
+      await holder.query("SELECT pg_advisory_unlock(hashtextextended('orgstream:rebuild', 0))");
+      const lines: string[] = [];
+      await rebuildReadModels(db.pool, new EventStore(db.pool, createEventCatalog()), {
+        log: (line) => lines.push(line),
+      });
+      expect(lines).toContain('dropped rebuild_crashed, left behind by an earlier rebuild');
+      const schemas = await db.pool.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rebuild%'");
+      expect(schemas.rows).toEqual([]);
+      expect(await snapshotReadModels(db.pool)).toEqual(inline);
+    } finally {
+      holder.release();
+      await db.drop();
+    }
+  });
+
   it('swaps in while commands keep arriving, losing none of them', async () => {
     const db = await createTestDatabase();
     try {
@@ -141,10 +173,16 @@ describe.each([
         }
         return n;
       })();
-      await rebuildReadModels(db.pool, new EventStore(db.pool, createEventCatalog()));
-      await rebuildReadModels(db.pool, new EventStore(db.pool, createEventCatalog()));
+      const lines: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        await rebuildReadModels(db.pool, new EventStore(db.pool, createEventCatalog()), {
+          log: (line) => lines.push(line),
+        });
+      }
       writing = false;
       const renames = await writer;
+      // What committed during the replay went into the copies before the swap took its lock.
+      expect(lines.join('\n')).toMatch(/caught up \d+ events committed during the rebuild, before the swap/);
       // Every rename the writer saw succeed is in the swapped-in tables.
       const names = await db.pool.query('SELECT count(*)::int AS n FROM teams WHERE name LIKE $1', ['% v%']);
       expect(names.rows[0].n).toBeGreaterThan(0);
