@@ -74,6 +74,8 @@ const REBUILD_LOCK = 'orgstream:rebuild';
 /** Rounds of catching up outside the swap's lock, at most; one that finds fewer events than this is the last. */
 const CATCH_UP_ROUNDS = 5;
 const CATCH_UP_ENOUGH = 1_000;
+/** Events applied through one working set when catching up (see applyToCopies). */
+const CATCH_UP_SLICE = 500;
 /** Where the swap moves the live tables it replaces, until they are dropped. */
 const retiredSchemaOf = (scratch: string) => `${scratch}_retired`;
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -262,13 +264,28 @@ async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) =
 /**
  * Applies events to the copies, in the caller's transaction: the projections
  * and friction engine of the inline path, on the tables of the scratch schema.
+ * A few hundred events at a time (cut between commands), each slice through
+ * a working set of its own: one working set's lookups go over every row it
+ * has read, which for thousands of events would add up quadratically.
  */
 async function applyToCopies(client: pg.PoolClient, scratch: string, events: RecordedEvent[]): Promise<void> {
   await client.query(`SET LOCAL search_path = ${quote(scratch)}, public`);
-  const ws = new WorkingSet(client);
-  await applyEvents(ws, events, new FrictionEngine(ws, client));
-  await ws.flush();
+  for (const slice of commandSlices(events, CATCH_UP_SLICE)) {
+    const ws = new WorkingSet(client);
+    await applyEvents(ws, slice, new FrictionEngine(ws, client));
+    await ws.flush();
+  }
   await client.query('SET LOCAL search_path = public');
+}
+
+/** Consecutive slices of about `size` events, cut between commands (a command's events are applied together). */
+function* commandSlices(events: readonly RecordedEvent[], size: number): Generator<RecordedEvent[]> {
+  for (let start = 0; start < events.length; ) {
+    let end = Math.min(start + size, events.length);
+    while (end < events.length && sameCommand(events[end - 1]!, events[end]!)) end++;
+    yield events.slice(start, end);
+    start = end;
+  }
 }
 
 /** A swap that lost a deadlock or timed out waiting for its lock is simply tried again. */
@@ -476,13 +493,10 @@ async function replayLog(
     }
     // In slices cut between commands (applyEvents evaluates a command's
     // events together), with a turn of the event loop after each.
-    for (let start = 0; start < ready.length; ) {
-      let end = Math.min(start + SLICE, ready.length);
-      while (end < ready.length && sameCommand(ready[end - 1]!, ready[end]!)) end++;
-      await applyEvents(ws, ready.slice(start, end), friction);
-      applied += end - start;
-      options.progress?.(end - start);
-      start = end;
+    for (const slice of commandSlices(ready, SLICE)) {
+      await applyEvents(ws, slice, friction);
+      applied += slice.length;
+      options.progress?.(slice.length);
       await new Promise((resolve) => setImmediate(resolve));
     }
     if (!more) break;
