@@ -84,6 +84,27 @@ export function lastEventSql(organization: string, column: string): string {
      ORDER BY organization_id DESC, position DESC LIMIT 1)`;
 }
 
+/**
+ * The gap-free horizon: events of transactions older than every running one
+ * (see readAll).
+ */
+const HORIZON = 'pg_snapshot_xmin(pg_current_snapshot())';
+
+/**
+ * SQL of a scalar subquery: the highest position a gap-free reader may see
+ * now, of one organization (`organization`: SQL of a uuid) or of all, NULL
+ * for none. Walked from the end of the index like lastEventSql, past the
+ * few events of transactions still in flight.
+ */
+function gapFreeHeadSql(organization: string | undefined): string {
+  if (organization === undefined) {
+    return `(SELECT position FROM events WHERE transaction_id < ${HORIZON} ORDER BY position DESC LIMIT 1)`;
+  }
+  return `(SELECT CASE WHEN organization_id = ${organization} THEN position END FROM events
+     WHERE (organization_id, position) <= (${organization}, 9223372036854775807) AND transaction_id < ${HORIZON}
+     ORDER BY organization_id DESC, position DESC LIMIT 1)`;
+}
+
 /** A row of `orgstream_append`'s answer. */
 export type AppendRow = {
   event_id: string;
@@ -372,7 +393,7 @@ export class EventStore {
   async readAll(scope: OrganizationScope, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const values: unknown[] = [(options.from ?? 0n).toString()];
     const where = ['position > $1::bigint'];
-    if (!options.ignoreHorizon) where.push('transaction_id < pg_snapshot_xmin(pg_current_snapshot())');
+    if (!options.ignoreHorizon) where.push(`transaction_id < ${HORIZON}`);
     if (scope !== ALL_ORGANIZATIONS) {
       assertOrganizationId(scope);
       values.push(scope);
@@ -385,6 +406,41 @@ export class EventStore {
       values,
     );
     return result.rows.map((row) => this.#toRecordedEvent(row));
+  }
+
+  /**
+   * readAll, and how far it looked: `head` is the highest position a gap-free
+   * reader may see, as of the same snapshot. A page shorter than the limit
+   * holds every event up to `head` that matches, so the reader may go on from
+   * `head`: a filtered reader whose events are rare would otherwise read the
+   * same events that do not match again at every wake-up.
+   */
+  async readAllPage(
+    scope: OrganizationScope,
+    options: Omit<ReadAllOptions, 'ignoreHorizon'> = {},
+  ): Promise<{ events: RecordedEvent[]; head: bigint }> {
+    const from = options.from ?? 0n;
+    const values: unknown[] = [from.toString()];
+    const where = ['position > $1::bigint', `transaction_id < ${HORIZON}`];
+    if (scope !== ALL_ORGANIZATIONS) {
+      assertOrganizationId(scope);
+      values.push(scope);
+      where.push(`organization_id = $${values.length}`);
+    }
+    const head = gapFreeHeadSql(scope === ALL_ORGANIZATIONS ? undefined : '$2::uuid');
+    where.push(...eventFilterConditions(options.filter ?? {}, values));
+    values.push(readLimit(options.limit));
+    // One statement, so one snapshot for the page and the head; a row with
+    // the head alone (no event columns) when nothing matches.
+    const result = await (options.within ?? this.#pool).query<EventRow & { page_head: string | null }>(
+      `SELECT h.page_head, e.* FROM (SELECT (${head})::text AS page_head) h
+       LEFT JOIN LATERAL (SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')}
+                          ORDER BY events.position LIMIT $${values.length}) e ON true`,
+      values,
+    );
+    const events = result.rows.filter((row) => row.event_id !== null).map((row) => this.#toRecordedEvent(row));
+    const seen = BigInt(result.rows[0]?.page_head ?? 0);
+    return { events, head: seen > from ? seen : from };
   }
 
   /** Catch-up from `options.from`, then live; see subscription.ts for the guarantee. */
@@ -410,8 +466,7 @@ export class EventStore {
     const byOrganization = scope !== ALL_ORGANIZATIONS;
     if (byOrganization) assertOrganizationId(scope);
     const result = await this.#pool.query<{ position: string | null }>(
-      `SELECT max(position)::text AS position FROM events
-       WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())${byOrganization ? ' AND organization_id = $1' : ''}`,
+      `SELECT (${gapFreeHeadSql(byOrganization ? '$1::uuid' : undefined)})::text AS position`,
       byOrganization ? [scope] : [],
     );
     return BigInt(result.rows[0]?.position ?? 0);

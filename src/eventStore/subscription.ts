@@ -2,7 +2,9 @@
 //
 // Guarantee: events arrive in position order with no gap and no duplicate,
 // because every batch comes from the gap-free `readAll` starting right after
-// the last position delivered. Notifications only shorten the wait between
+// the last position delivered (a filtered subscription: after the last
+// position it looked at, readAllPage's head, which a gap-free reader has
+// passed like a delivered event). Notifications only shorten the wait between
 // reads; without them (or while the listener reconnects) the loop polls.
 // Transient database errors (a dropped connection, a restart) are retried
 // with backoff from the last delivered position.
@@ -147,6 +149,8 @@ export async function* subscribe(
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const signal = options.signal;
   let position = options.from ?? 0n;
+  /** How far the last filtered read looked, when it was not a full page. */
+  let scannedTo: bigint | undefined;
   let attempt = 0;
   const unfiltered = !options.filter || Object.values(options.filter).every((value) => value === undefined);
   const shared = tails && organizationId && unfiltered ? tails.join(organizationId, position) : undefined;
@@ -162,13 +166,14 @@ export async function* subscribe(
           fromTail = shared!.tail.after(position);
         }
         if (fromTail) batch = fromTail;
+        else if (unfiltered) batch = await store.readAll(scope, { from: position, limit: batchSize });
         else {
-          const readOptions = {
-            from: position,
-            limit: batchSize,
-            ...(options.filter ? { filter: options.filter } : {}),
-          };
-          batch = await store.readAll(scope, readOptions);
+          // Filtered: a page that is not full covers the log up to its head,
+          // matching or not: the next read starts there, not at the last
+          // match (else each wake-up would read the same events again).
+          const page = await store.readAllPage(scope, { from: position, limit: batchSize, filter: options.filter! });
+          batch = page.events;
+          if (batch.length < batchSize) scannedTo = page.head;
         }
         attempt = 0;
       } catch (error) {
@@ -183,6 +188,8 @@ export async function* subscribe(
         yield event;
         position = event.position;
       }
+      if (scannedTo !== undefined && scannedTo > position) position = scannedTo;
+      scannedTo = undefined;
       // More may be waiting: read on (from the tail, that costs no query until
       // its next read, which waits for a wake-up it has not served yet).
       if (batch.length > 0 && (batch.length >= batchSize || shared)) continue;

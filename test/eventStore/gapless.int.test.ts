@@ -32,6 +32,11 @@ describe('gap-free reading', () => {
       const seen = await store.readAll(organizationId);
       expect(seen.map((e) => e.position)).toEqual([before.lastPosition]);
       expect(await store.headPosition(organizationId)).toBe(before.lastPosition);
+      // A page's head stops there too, matching events or not.
+      expect(await store.readAllPage(organizationId, { filter: { streamIds: ['fast'] } })).toEqual({
+        events: [],
+        head: before.lastPosition,
+      });
 
       await slow.query('COMMIT');
       const next = await store.readAll(organizationId, { from: seen.at(-1)!.position });
@@ -57,7 +62,7 @@ describe('gap-free reading', () => {
     }
   });
 
-  it('a polling reader collects every committed event exactly once under concurrent slow writers', async () => {
+  it('polling readers collect every committed event exactly once under concurrent slow writers (all, and filtered pages)', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(
@@ -71,8 +76,27 @@ describe('gap-free reading', () => {
         async (writers) => {
           const organizationId = uuidv7();
           const committed: bigint[] = [];
+          const committedToFirst: bigint[] = [];
           let writing = true;
           const collected: bigint[] = [];
+          // Of one stream only, read on from each page's head (as a filtered subscription does).
+          const filtered: bigint[] = [];
+          const filteredReader = (async () => {
+            let from = 0n;
+            for (;;) {
+              const done = !writing;
+              const page = await store.readAllPage(organizationId, {
+                from,
+                limit: 3,
+                filter: { streamIds: ['stream-0'] },
+              });
+              for (const event of page.events) filtered.push(event.position);
+              const next = page.events.length === 3 ? page.events.at(-1)!.position : page.head;
+              if (next > from) from = next;
+              else if (done) return;
+              else await new Promise((resolve) => setTimeout(resolve, 1));
+            }
+          })();
           const reader = (async () => {
             let from = 0n;
             // Keep reading until the writers are done and one more read finds nothing.
@@ -99,6 +123,7 @@ describe('gap-free reading', () => {
                 await new Promise((resolve) => setTimeout(resolve, writer.delayMs));
                 await client.query(writer.commit ? 'COMMIT' : 'ROLLBACK');
                 if (writer.commit) committed.push(...result.events.map((e) => e.position));
+                if (writer.commit && index % 3 === 0) committedToFirst.push(...result.events.map((e) => e.position));
               } finally {
                 client.release();
               }
@@ -106,9 +131,12 @@ describe('gap-free reading', () => {
           );
           writing = false;
           await reader;
+          await filteredReader;
           committed.sort((x, y) => (x < y ? -1 : 1));
+          committedToFirst.sort((x, y) => (x < y ? -1 : 1));
           // Every committed event, in position order, each exactly once.
           expect(collected).toEqual(committed);
+          expect(filtered).toEqual(committedToFirst);
         },
       ),
       { numRuns: 25 },

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withClient } from '../../src/db/pool.ts';
 import { EventStore } from '../../src/eventStore/eventStore.ts';
 import { EventNotifier } from '../../src/eventStore/notifier.ts';
+import { subscribe } from '../../src/eventStore/subscription.ts';
 import type { RecordedEvent } from '../../src/eventStore/types.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { incremented, opened, testCatalog } from '../support/testEvents.ts';
@@ -105,6 +106,38 @@ describe('subscribe', () => {
       [mine, 'CounterIncremented', 1],
       [mine, 'CounterIncremented', 2],
     ]);
+  });
+
+  it('a filtered subscription reads on from how far it looked, not from its last match', async () => {
+    const organizationId = uuidv7();
+    await store.append(organizationId, 'c', [opened(), incremented(1), incremented(2)]);
+    // The real store, its reads recorded: where each read of the subscription started.
+    const starts: bigint[] = [];
+    const recording = Object.create(store) as EventStore;
+    recording.readAllPage = (scope, options) => {
+      starts.push(options?.from ?? 0n);
+      return store.readAllPage(scope, options);
+    };
+    const iterator = subscribe(recording, notifier, organizationId, {
+      filter: { streamIds: ['d'] },
+      pollIntervalMs: 50,
+    });
+    const pending = take(iterator, 1);
+    await until(() => starts.length >= 1);
+    const [, , second] = await store.readAll(organizationId);
+    // More events that do not match, then one that does.
+    await store.append(organizationId, 'c', [incremented(3)]);
+    await until(() => starts.some((from) => from > second!.position));
+    await store.append(organizationId, 'd', [opened('d')]);
+    const [match] = await pending;
+    await iterator.return();
+    expect(match).toMatchObject({ streamId: 'd', type: 'CounterOpened' });
+    // The first read looked at the first three events, the next ones started after them.
+    expect(starts[0]).toBe(0n);
+    expect(starts.slice(1).every((from) => from >= second!.position)).toBe(true);
+    // And nothing that matched was skipped: the whole log, filtered, is what was delivered.
+    const matching = (await store.readAll(organizationId)).filter((event) => event.streamId === 'd');
+    expect(matching.map((event) => event.position)).toEqual([match!.position]);
   });
 
   it('survives its database connections being killed: reconnects and continues from its last position', async () => {
