@@ -1,6 +1,7 @@
 import type { OwnershipInterval } from '../../src/generated/prisma/client.ts';
 import { builder } from '../builder.ts';
 import { idOf } from '../ids.ts';
+import { loadByIds } from '../loaders.ts';
 import { assertMoment, pastOrPresentScopes, timeTravelArgs } from '../timeTravel.ts';
 import { Person } from './person.ts';
 import { Team } from './team.ts';
@@ -20,10 +21,13 @@ const OwnershipPeriod = builder.prismaObject('OwnershipInterval', {
       type: Owner,
       nullable: true,
       description: 'Null only if the owner is no longer visible.',
-      resolve: (interval: OwnershipInterval, _args, context) =>
-        interval.ownerKind === 'PERSON'
-          ? context.prisma.person.findFirst({ where: { id: interval.ownerId, ...tenant(context) } })
-          : context.prisma.team.findFirst({ where: { id: interval.ownerId, ...tenant(context) } }),
+      // Batched: a ledger of hundreds of periods (or every responsibility's)
+      // is one query per kind of owner, not one per period.
+      resolve: async (interval: OwnershipInterval, _args, context) => {
+        const model = interval.ownerKind === 'PERSON' ? 'person' : 'team';
+        const [owner] = await loadByIds(context, model, {}, [interval.ownerId], tenant(context).organizationId);
+        return owner ?? null;
+      },
     }),
     from: t.expose('from', { type: 'DateTime' }),
     to: t.expose('to', { type: 'DateTime', nullable: true }),
