@@ -26,6 +26,7 @@ import { availableParallelism } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
+import { quoteIdentifier as quote, withTransaction } from '../src/db/pool.ts';
 import { ALL_ORGANIZATIONS, type EventStore } from '../src/eventStore/eventStore.ts';
 import type { RecordedEvent } from '../src/eventStore/types.ts';
 import { WorkingSet } from '../src/readModel/workingSet.ts';
@@ -78,7 +79,6 @@ const CATCH_UP_ENOUGH = 1_000;
 const CATCH_UP_SLICE = 500;
 /** Where the swap moves the live tables it replaces, until they are dropped. */
 const retiredSchemaOf = (scratch: string) => `${scratch}_retired`;
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 export async function rebuildReadModels(
   pool: pg.Pool,
@@ -244,21 +244,6 @@ async function dropSchema(pool: pg.Pool, schema: string): Promise<void> {
   );
   for (const { name } of tables.rows) await pool.query(`DROP TABLE IF EXISTS ${quote(schema)}.${quote(name)}`);
   await pool.query(`DROP SCHEMA IF EXISTS ${quote(schema)}`);
-}
-
-async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
 }
 
 /**
