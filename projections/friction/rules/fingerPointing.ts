@@ -122,14 +122,18 @@ export const fingerPointing = defineRule({
       });
     }
 
+    // Notes and comments from before the window can neither count nor enter
+    // it again: not even searched for phrases (a team's history only grows).
     const dated: (Place & { occurredAt: Date })[] = [];
     for (const revisit of await ws.where(agreementRevisits, { teamId })) {
+      if (revisit.occurredAt.getTime() <= start) continue;
       const phrases = fingerPointingPhrases(revisit.notes);
       if (phrases.length === 0) continue;
       const where = `the notes of its revisit of ${date(revisit.occurredAt)}`;
       dated.push({ where, phrases, position: revisit.position, occurredAt: revisit.occurredAt });
     }
     for (const handoff of await ws.where(handoffs, { teamId })) {
+      if (handoff.occurredAt.getTime() <= start) continue;
       const phrases = fingerPointingPhrases(handoff.comment);
       if (phrases.length === 0) continue;
       const where = `the comment on the handoff "${handoff.title}" (${date(handoff.occurredAt)})`;
