@@ -7,7 +7,18 @@ import type { EventStore } from '../../src/eventStore/eventStore.ts';
 import { sleep } from '../../src/eventStore/subscription.ts';
 import type { Queryable } from '../../src/eventStore/types.ts';
 
-export type SignalChangeRecord = { sequence: bigint; signalId: string; kind: string; change: string };
+/** One change, as it was made (the signal itself may have changed since). */
+export type SignalChangeRecord = {
+  sequence: bigint;
+  signalId: string;
+  kind: string;
+  change: string;
+  severity: string;
+  message: string;
+  at: Date;
+  /** The event that caused it; null when time passing did. */
+  position: bigint | null;
+};
 
 export type FollowOptions = {
   /** Exclusive; omitted: only changes from now on. */
@@ -39,11 +50,21 @@ export async function* followSignalChanges(
   let attempt = 0;
   while (!signal?.aborted) {
     const token = store.changeToken(organizationId);
-    let rows: { sequence: string; signal_id: string; kind: string; change: string }[];
+    let rows: {
+      sequence: string;
+      signal_id: string;
+      kind: string;
+      change: string;
+      severity: string;
+      message: string;
+      at: Date;
+      position: string | null;
+    }[];
     try {
       rows = (
         await db.query(
-          `SELECT sequence::text AS sequence, signal_id, kind, change FROM friction_signal_changes
+          `SELECT sequence::text AS sequence, signal_id, kind, change, severity, message, at, position::text AS position
+           FROM friction_signal_changes
            WHERE organization_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3`,
           [organizationId, sequence.toString(), batchSize],
         )
@@ -59,7 +80,16 @@ export async function* followSignalChanges(
       if (signal?.aborted) return;
       sequence = BigInt(row.sequence);
       if (kinds && kinds.length > 0 && !kinds.includes(row.kind)) continue;
-      yield { sequence, signalId: row.signal_id, kind: row.kind, change: row.change };
+      yield {
+        sequence,
+        signalId: row.signal_id,
+        kind: row.kind,
+        change: row.change,
+        severity: row.severity,
+        message: row.message,
+        at: row.at,
+        position: row.position === null ? null : BigInt(row.position),
+      };
     }
     if (rows.length === batchSize) continue;
     await store.waitForChange(organizationId, token, options.pollIntervalMs ?? 1_000, signal);

@@ -8,6 +8,7 @@ import { FRICTION_SEVERITIES, FRICTION_SIGNAL_KINDS } from '../../projections/fr
 import { frictionRules } from '../../projections/friction/rules/index.ts';
 import { defaultThreshold, effectiveThresholds, thresholdCatalogue } from '../../projections/friction/thresholds.ts';
 import { organizationOf } from '../../src/auth/tokens.ts';
+import { ValidationError } from '../../src/errors.ts';
 import type { FrictionSignal as FrictionSignalRow } from '../../src/generated/prisma/client.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
@@ -129,7 +130,7 @@ builder.prismaObject('FrictionSignalChange', {
     change: t.field({ type: SignalChange, resolve: (entry) => entry.change as never }),
     severity: t.field({ type: FrictionSeverity, resolve: (entry) => entry.severity as never }),
     message: t.exposeString('message'),
-    at: t.expose('at', { type: 'DateTime', description: 'Record time of the change.' }),
+    at: t.expose('at', { type: 'DateTime', description: 'When the change happened (org time).' }),
     position: t.expose('position', {
       type: 'Position',
       nullable: true,
@@ -283,12 +284,36 @@ function thresholdsOf(organization: { growthPhase: string; thresholds: unknown }
   }));
 }
 
-type ChangeMessage = { change: string; signalId: string };
-
-const FrictionSignalChange = builder.objectRef<ChangeMessage>('FrictionSignalChange').implement({
-  description: 'A signal raised, updated or resolved, with the signal as a query would return it now.',
+const FrictionSignalChange = builder.objectRef<SignalChangeRecord>('FrictionSignalChange').implement({
+  description:
+    'A signal raised, updated or resolved: the change as it was made, and the signal as a query would return it now.',
   fields: (t) => ({
+    sequence: t.string({
+      description:
+        'The change’s number in your organization’s sequence of signal changes (gap-free, increasing). Pass the last one you processed as `after` when you subscribe again, and you miss none.',
+      resolve: (message) => message.sequence.toString(),
+    }),
     change: t.field({ type: SignalChange, resolve: (message) => message.change as never }),
+    severity: t.field({
+      type: FrictionSeverity,
+      description: 'The severity the change gave the signal.',
+      resolve: (message) => message.severity as never,
+    }),
+    message: t.string({
+      description: 'The message the change gave the signal.',
+      resolve: (message) => message.message,
+    }),
+    at: t.field({
+      type: 'DateTime',
+      description: 'When the change happened (org time).',
+      resolve: (message) => message.at,
+    }),
+    position: t.field({
+      type: 'Position',
+      nullable: true,
+      description: 'The event that caused the change; null when time passing did.',
+      resolve: (message) => message.position,
+    }),
     signal: t.prismaField({
       type: 'FrictionSignal',
       resolve: (query, message, _args, context) =>
@@ -300,29 +325,48 @@ const FrictionSignalChange = builder.objectRef<ChangeMessage>('FrictionSignalCha
   }),
 });
 
+/** A sequence number of signal changes as a client sends it: a decimal int8. */
+function sequenceArgument(value: string): bigint {
+  if (!/^\d{1,19}$/.test(value) || BigInt(value) > 9_223_372_036_854_775_807n) {
+    throw new ValidationError(`after: not a sequence number of signal changes: ${JSON.stringify(value)}`);
+  }
+  return BigInt(value);
+}
+
 builder.subscriptionField('frictionSignalChanged', (t) =>
   t.field({
     type: FrictionSignalChange,
     description:
-      'Every signal of your organization raised, updated or resolved from now on (of the given kinds), in the order they changed.',
+      'Every signal of your organization raised, updated or resolved (of the given kinds), in the order they changed: after `after` (a change’s `sequence`, exclusive), else from now on.',
     authScopes: { reader: true },
-    args: { kinds: t.arg({ type: [FrictionSignalKind], required: false }) },
-    subscribe: (_root, args, context): AsyncIterable<SignalChangeRecord> => ({
-      [Symbol.asyncIterator]: (): AsyncIterator<SignalChangeRecord> => {
-        const stop = new AbortController();
-        const changes = followSignalChanges(context.pool, context.store, organizationOf(context.viewer), {
-          ...(args.kinds ? { kinds: args.kinds } : {}),
-          signal: stop.signal,
-        });
-        return {
-          next: () => changes.next(),
-          return: async () => {
-            stop.abort();
-            return changes.return();
-          },
-        };
-      },
-    }),
-    resolve: (change) => ({ change: change.change, signalId: change.signalId }),
+    args: {
+      kinds: t.arg({ type: [FrictionSignalKind], required: false }),
+      after: t.arg.string({
+        required: false,
+        description: 'The `sequence` of the last change you processed: the changes after it come first.',
+      }),
+    },
+    subscribe: (_root, args, context): AsyncIterable<SignalChangeRecord> => {
+      // Checked here, so that a bad value fails the subscription at once.
+      const after = args.after == null ? undefined : sequenceArgument(args.after);
+      return {
+        [Symbol.asyncIterator]: (): AsyncIterator<SignalChangeRecord> => {
+          const stop = new AbortController();
+          const changes = followSignalChanges(context.pool, context.store, organizationOf(context.viewer), {
+            ...(args.kinds ? { kinds: args.kinds } : {}),
+            ...(after === undefined ? {} : { after }),
+            signal: stop.signal,
+          });
+          return {
+            next: () => changes.next(),
+            return: async () => {
+              stop.abort();
+              return changes.return();
+            },
+          };
+        },
+      };
+    },
+    resolve: (change) => change,
   }),
 );

@@ -232,4 +232,83 @@ describe('frictionSignalChanged', () => {
     expect(pushed[1]!.frictionSignalChanged.signal.status).toBe('RESOLVED');
     subscription.dispose();
   });
+
+  it('resumes after the last change a client processed: nothing missed while it was away, nothing twice', async () => {
+    const org = await organization('friction-resume');
+    type Pushed = {
+      frictionSignalChanged: {
+        sequence: string;
+        change: string;
+        severity: string;
+        message: string;
+        at: string;
+        position: string | null;
+        signal: { id: string; status: string };
+      };
+    };
+    const CHANGES =
+      'subscription($after: String) { frictionSignalChanged(kinds: [OVERALLOCATION], after: $after) { sequence change severity message at position signal { id status } } }';
+    const first = collect<Pushed>(connect(server, org.reader), CHANGES);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { search, ada, positions } = await overallocated(org);
+    const [raised] = await first.until(1);
+    first.dispose();
+    // The change as it was made: the event that raised it, its severity and message then.
+    expect(raised!.frictionSignalChanged).toMatchObject({
+      change: 'RAISED',
+      position: positions[1],
+      message: expect.stringContaining('Ada'),
+    });
+
+    // Away: the signal is resolved meanwhile.
+    await ok(
+      server,
+      'mutation($team: ID!, $person: ID!) { removeTeamMember(input: { teamId: $team, personId: $person }) { position } }',
+      { team: search, person: ada },
+      org.admin,
+    );
+    const resumed = collect<Pushed>(connect(other, org.reader), CHANGES, {
+      after: raised!.frictionSignalChanged.sequence,
+    });
+    const [next] = await resumed.until(1);
+    expect(next!.frictionSignalChanged).toMatchObject({
+      change: 'RESOLVED',
+      signal: { id: raised!.frictionSignalChanged.signal.id },
+    });
+    expect(BigInt(next!.frictionSignalChanged.sequence)).toBeGreaterThan(
+      BigInt(raised!.frictionSignalChanged.sequence),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(resumed.results).toHaveLength(1);
+    resumed.dispose();
+
+    // From the start (after "0"): both, in order.
+    const replayed = collect<Pushed>(connect(server, org.reader), CHANGES, { after: '0' });
+    expect((await replayed.until(2)).map((result) => result.frictionSignalChanged.change)).toEqual([
+      'RAISED',
+      'RESOLVED',
+    ]);
+    replayed.dispose();
+  });
+
+  it('refuses an `after` that is not a sequence number, with BAD_USER_INPUT', async () => {
+    const org = await organization('friction-bad-after');
+    for (const after of ['-1', 'abc', '99999999999999999999']) {
+      const refused = collect(
+        connect(server, org.reader),
+        'subscription($after: String) { frictionSignalChanged(after: $after) { sequence } }',
+        {
+          after,
+        },
+      );
+      const deadline = Date.now() + 5_000;
+      while (refused.errors.length === 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(
+        refused.errors[0] as { extensions?: { code?: string } }[] | { extensions?: { code?: string } },
+      ).toBeDefined();
+      const first = Array.isArray(refused.errors[0]) ? refused.errors[0][0] : refused.errors[0];
+      expect((first as { extensions?: { code?: string } }).extensions?.code).toBe('BAD_USER_INPUT');
+    }
+  });
 });
