@@ -41,7 +41,7 @@ export type Config = {
   tokenCacheMs: number;
   /** WebSocket ping interval: keeps idle subscriptions alive through proxies and finds dead peers. */
   wsKeepAliveMs: number;
-  /** How long a WebSocket may leave bytes unread before it is closed as a slow consumer (4429). */
+  /** How long a WebSocket may leave bytes unread, with no message getting through, before it is closed as a slow consumer (1013). */
   wsStallMs: number;
   /** How often due friction timers are fired (signals that time alone raises or resolves). */
   frictionTimerMs: number;

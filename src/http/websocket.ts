@@ -12,9 +12,11 @@
 // be written before it pulls the next one from the subscription, so at most a
 // message per subscription waits in the socket. A client that stops reading
 // altogether would hold its subscriptions forever, though: when a socket has
-// had unsent bytes for `stallMs` (or more than `maxBufferedBytes` of them) it is
-// closed with 4429, and the client resumes from its last position (the log
-// keeps everything).
+// had unsent bytes for `stallMs` without a message getting through meanwhile
+// (or more than `maxBufferedBytes` of them) it is closed with 1013 ("try again
+// later", which graphql-ws clients retry), and the client resumes from its last
+// position (the log keeps everything). A client that reads slowly, but reads,
+// is left alone.
 import type { Server } from 'node:http';
 import type { ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -40,10 +42,12 @@ export type WebSocketParts = {
 
 const FORBIDDEN = 4403;
 /**
- * The client reads more slowly than its subscriptions produce. Nothing is
+ * The client stopped reading what its subscriptions produce. Nothing is
  * lost: it reconnects and resumes `events` from the last position it received.
+ * 1013 "Try Again Later": a code graphql-ws clients retry on their own (a
+ * 44xx code of graphql-ws's own range, like 4429, is fatal to them).
  */
-export const SLOW_CONSUMER = 4429;
+export const SLOW_CONSUMER = 1013;
 
 type ConnectionParams = { authorization?: unknown } | undefined;
 
@@ -63,6 +67,8 @@ export function attachWebSocketTransport(
   const maxBufferedBytes = parts.maxBufferedBytes ?? 4 * 1024 * 1024;
   const stallMs = parts.stallMs ?? 30_000;
   const stallChecks = new Map<object, NodeJS.Timeout>();
+  /** Per socket: a message was handed over since its stall check last looked. */
+  const delivered = new Map<object, boolean>();
   const slowConsumer = (socket: WebSocket) => {
     parts.logger.warn({ bufferedBytes: socket.bufferedAmount }, 'closing a WebSocket that does not read');
     socket.close(SLOW_CONSUMER, 'Slow consumer: reconnect and resume from the last position received');
@@ -76,6 +82,9 @@ export function attachWebSocketTransport(
         const authentication = await authenticate(parts.pool, authorization, parts.adminToken);
         if (authentication.status !== 'ok') return false; // graphql-ws closes with 4403 Forbidden
         const socket = context.extra.socket;
+        // Closed while the token was checked: onClose has run already, and
+        // would never clear the timers set below.
+        if (socket.readyState !== socket.OPEN) return false;
         const timer = setInterval(async () => {
           try {
             const again = await authenticate(parts.pool, authorization, parts.adminToken, { fresh: true });
@@ -89,7 +98,12 @@ export function attachWebSocketTransport(
         let stalledSince: number | undefined;
         const stallCheck = setInterval(
           () => {
-            if (socket.bufferedAmount === 0 || socket.readyState !== socket.OPEN) {
+            // A message handed over since the last look: the previous one got
+            // through (graphql-ws hands a subscription's next message over
+            // only once the last is written), so the client reads.
+            const moved = delivered.get(socket) ?? false;
+            delivered.set(socket, false);
+            if (socket.bufferedAmount === 0 || socket.readyState !== socket.OPEN || moved) {
               stalledSince = undefined;
               return;
             }
@@ -104,11 +118,13 @@ export function attachWebSocketTransport(
       },
       onNext: (context) => {
         const socket = context.extra.socket;
+        delivered.set(socket, true);
         if (socket.bufferedAmount > maxBufferedBytes && socket.readyState === socket.OPEN) slowConsumer(socket);
       },
       onClose: (context) => {
         clearInterval(stallChecks.get(context.extra.socket));
         stallChecks.delete(context.extra.socket);
+        delivered.delete(context.extra.socket);
         clearTimeout(timers.get(context.extra.socket));
         timers.delete(context.extra.socket);
       },

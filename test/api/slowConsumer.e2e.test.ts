@@ -1,6 +1,7 @@
 // A subscriber that stops reading holds nothing for long: when its socket has
-// had unsent bytes for ORGSTREAM_WS_STALL_MS it is closed with 4429 ("slow
-// consumer"), and resuming from the last position it received misses nothing.
+// had unsent bytes for ORGSTREAM_WS_STALL_MS with no message getting through,
+// it is closed with 1013 (reason "slow consumer"), and resuming from the last
+// position it received misses nothing. One that reads slowly, but reads, stays.
 // Graceful shutdown ends open subscriptions as "going away".
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { v7 as uuidv7 } from 'uuid';
@@ -59,7 +60,7 @@ async function bulkEvents(target: TestServer, organizationId: string, count: num
 }
 
 describe('slow consumers', () => {
-  it('are closed with 4429 when they stop reading, and resume without missing anything', async () => {
+  it('are closed with 1013 when they stop reading, and resume without missing anything', async () => {
     const org = await organization(server, 'slow');
     const adminToken = org.adminToken;
     const organizationId = decodeGlobalID(org.organization.id).id;
@@ -111,6 +112,70 @@ describe('slow consumers', () => {
     resumed.dispose();
   }, 60_000);
 });
+
+describe('slow readers', () => {
+  it('stay connected while they read, however slowly', async () => {
+    // A window of a second: the reader below gets messages through every 200 ms,
+    // however busy this one process (server and client) is meanwhile.
+    const own = await startTestServer({ ORGSTREAM_WS_STALL_MS: '1000' });
+    try {
+      await readSlowly(own);
+    } finally {
+      await own.close();
+    }
+  }, 60_000);
+});
+
+/** A client that reads about one socket read every 200 ms, subscribed to a large backlog: left alone by `server`. */
+async function readSlowly(server: TestServer) {
+  const org = await organization(server, 'slow-reader');
+  const organizationId = decodeGlobalID(org.organization.id).id;
+  await bulkEvents(server, organizationId, 6_000); // about 48 MiB: far more than the socket buffers hold
+
+  const socket = new WebSocket(`${server.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+  const raw = () => (socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+  let received = 0;
+  let closedWith: number | undefined;
+  socket.on('close', (code) => {
+    closedWith = code;
+  });
+  socket.on('message', (data) => {
+    const message = JSON.parse(data.toString());
+    if (message.type === 'connection_ack') {
+      socket.send(
+        JSON.stringify({
+          id: '1',
+          type: 'subscribe',
+          payload: { query: 'subscription { events(from: "0") { position data } }' },
+        }),
+      );
+    }
+    if (message.type === 'next') received++;
+  });
+  socket.on('open', () =>
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${org.adminToken}` } })),
+  );
+  await new Promise((resolve) => socket.once('open', resolve));
+  // Read a little every 200 ms (one turn of the event loop's worth): the
+  // server's socket always has bytes waiting, but messages keep getting through.
+  raw().pause();
+  const throttle = setInterval(() => {
+    raw().resume();
+    setImmediate(() => raw().pause());
+  }, 200);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 4_000)); // 4 times ORGSTREAM_WS_STALL_MS
+    const before = received;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(closedWith).toBeUndefined();
+    expect(received).toBeGreaterThan(before);
+    expect(received).toBeLessThan(6_001); // still catching up: it was slow throughout
+  } finally {
+    clearInterval(throttle);
+    raw().resume();
+    socket.close();
+  }
+}
 
 describe('keep-alive', () => {
   it('pings every open socket', async () => {
