@@ -55,7 +55,9 @@ const fireFrictionTimers = defineCommand({
 /**
  * Fires every timer due by the clock's now, organization by organization:
  * appends FrictionTimersFired at that org time (so a replay fires the same
- * timers at the same place) and applies it, which fires them.
+ * timers at the same place) and applies it, which fires them. When some
+ * organizations fail, the others are still done; then it throws an
+ * AggregateError naming the ones that failed.
  */
 export async function fireDueTimers(
   pool: pg.Pool,
@@ -64,6 +66,10 @@ export async function fireDueTimers(
   resident?: ResidentModels,
 ): Promise<TimerRun> {
   const run: TimerRun = { organizations: 0, changes: 0, signalChanges: [] };
+  // One organization's failure (its database rows, a bug in a rule) must not
+  // hold back the others' signals: each is tried, and the failures reported
+  // together at the end.
+  const failures: { organizationId: string; error: unknown }[] = [];
   for (const organizationId of await organizationsWithDueTimers(pool, clock())) {
     const changes: { kind: string; change: string }[] = [];
     const deps: CommandDeps = {
@@ -73,11 +79,26 @@ export async function fireDueTimers(
       ...(resident ? { resident } : {}),
       onFrictionChanges: (made) => changes.push(...made.map(({ kind, change }) => ({ kind, change }))),
     };
-    const outcome = await executeCommand(deps, fireFrictionTimers, organizationId, {}, { actor: SCHEDULER_ACTOR });
-    if (!outcome.result.fired) continue;
+    let fired: boolean;
+    try {
+      const outcome = await executeCommand(deps, fireFrictionTimers, organizationId, {}, { actor: SCHEDULER_ACTOR });
+      fired = outcome.result.fired;
+    } catch (error) {
+      failures.push({ organizationId, error });
+      continue;
+    }
+    if (!fired) continue;
     run.organizations++;
     run.changes += changes.length;
     run.signalChanges.push(...changes);
+  }
+  if (failures.length > 0) {
+    throw new AggregateError(
+      failures.map(({ error }) => error),
+      `Firing friction timers failed for ${failures.length} organization(s): ${failures
+        .map(({ organizationId, error }) => `${organizationId} (${error instanceof Error ? error.message : error})`)
+        .join('; ')}`,
+    );
   }
   return run;
 }

@@ -69,6 +69,37 @@ describe('the friction timer scheduler', () => {
     }
   });
 
+  it('fires the timers of every organization when one of them fails, and names the one that failed', async () => {
+    const failing = await newOrganization(db);
+    const healthy = await newOrganization(db);
+    // Organizations are visited in id order: the failing one comes first.
+    expect(failing.organizationId < healthy.organizationId).toBe(true);
+    await failing.run(defineResponsibility, { title: 'Broken' });
+    const defined = await healthy.run(defineResponsibility, { title: 'GDPR data requests' });
+    // The first organization's appends fail in the database (as a damaged row or a full disk would).
+    await db.pool.query(
+      `CREATE FUNCTION refuse_events() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN RAISE EXCEPTION 'refused for the test'; END $$;
+       CREATE TRIGGER refuse_events BEFORE INSERT ON events FOR EACH ROW
+       WHEN (NEW.organization_id = '${failing.organizationId}') EXECUTE FUNCTION refuse_events()`,
+    );
+    try {
+      const eightDaysOn = () => new Date(Date.now() + 8 * DAY_MS);
+      const error = await fireDueTimers(db.pool, healthy.store, eightDaysOn).then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      expect(error).toBeInstanceOf(AggregateError);
+      expect((error as Error).message).toContain(failing.organizationId);
+      expect((error as Error).message).not.toContain(healthy.organizationId);
+      // The organization after it was still done.
+      const [signal] = await openOn(db, healthy, 'WORK_SLIPPING', defined.result.responsibilityId);
+      expect(signal).toMatchObject({ severity: 'MEDIUM' });
+    } finally {
+      await db.pool.query('DROP TRIGGER refuse_events ON events; DROP FUNCTION refuse_events()');
+    }
+  });
+
   it('drops the timers of an organization whose row is missing instead of firing them forever', async () => {
     const org = await newOrganization(db);
     const timers = async () =>
