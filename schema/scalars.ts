@@ -19,13 +19,24 @@ function parseDate(value: unknown): Date {
   return date;
 }
 
+const INT8_MAX = 9_223_372_036_854_775_807n;
+
+/** A non-negative PostgreSQL bigint written as a decimal string (no sign, no leading zeros), or undefined. */
+export function decimalInt8(value: unknown): bigint | undefined {
+  if (typeof value !== 'string' || !/^(0|[1-9]\d{0,18})$/.test(value)) return undefined;
+  const number = BigInt(value);
+  return number <= INT8_MAX ? number : undefined;
+}
+
 function parsePosition(value: unknown): bigint {
-  if (typeof value !== 'string' || !/^(0|[1-9]\d{0,18})$/.test(value)) {
-    throw new GraphQLError('Position must be a non-negative integer as a decimal string, e.g. "1234"', {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
+  const position = decimalInt8(value);
+  if (position === undefined) {
+    throw new GraphQLError(
+      `Position must be a non-negative integer as a decimal string, at most ${INT8_MAX}, e.g. "1234"`,
+      { extensions: { code: 'BAD_USER_INPUT' } },
+    );
   }
-  return BigInt(value);
+  return position;
 }
 
 builder.scalarType('DateTime', {

@@ -13,6 +13,7 @@ import type { FrictionSignal as FrictionSignalRow } from '../../src/generated/pr
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { loadByIds } from '../loaders.ts';
+import { decimalInt8 } from '../scalars.ts';
 import { Asset } from './asset.ts';
 import { GrowthPhase as GrowthPhaseEnum } from './enums.ts';
 import { Organization } from './organization.ts';
@@ -327,10 +328,11 @@ const FrictionSignalChange = builder.objectRef<SignalChangeRecord>('FrictionSign
 
 /** A sequence number of signal changes as a client sends it: a decimal int8. */
 function sequenceArgument(value: string): bigint {
-  if (!/^\d{1,19}$/.test(value) || BigInt(value) > 9_223_372_036_854_775_807n) {
+  const sequence = decimalInt8(value);
+  if (sequence === undefined) {
     throw new ValidationError(`after: not a sequence number of signal changes: ${JSON.stringify(value)}`);
   }
-  return BigInt(value);
+  return sequence;
 }
 
 builder.subscriptionField('frictionSignalChanged', (t) =>

@@ -81,6 +81,25 @@ describe('events over WebSocket', () => {
     second.dispose();
   });
 
+  it('refuses a `from` that is not a position (beyond the largest one included) with BAD_USER_INPUT', async () => {
+    const acme = await organization(server, 'acme-bad-from');
+    const client = connect(server, acme.reader);
+    for (const from of ['-1', 'abc', '01', '9223372036854775808', '99999999999999999999']) {
+      const refused = collect<{ events: EventPayload }>(client, EVENTS, { from });
+      const deadline = Date.now() + 5_000;
+      while (refused.errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const first = (Array.isArray(refused.errors[0]) ? refused.errors[0][0] : refused.errors[0]) as {
+        extensions?: { code?: string };
+      };
+      expect({ from, code: first?.extensions?.code }).toEqual({ from, code: 'BAD_USER_INPUT' });
+    }
+    // The largest position is one.
+    const largest = collect<{ events: EventPayload }>(client, EVENTS, { from: '9223372036854775807' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(largest.errors).toEqual([]);
+    largest.dispose();
+  });
+
   it('never delivers another organization’s events', async () => {
     const acme = await organization(server, 'acme-iso');
     const globex = await organization(server, 'globex-iso');
