@@ -190,6 +190,49 @@ describe('teamChanged', () => {
   });
 });
 
+describe('teamChanged, what touches a team', () => {
+  it('pushes for every event the team’s history lists (a handoff, a dependency and its resolution), not for others', async () => {
+    const acme = await organization(server, 'acme-touch');
+    const team = await formTeam(server, acme.admin, 'Payments');
+    const other = await formTeam(server, acme.admin, 'Search');
+    const subscription = collect<{ teamChanged: { name: string; handoffs: { title: string }[] } }>(
+      connect(server, acme.reader),
+      'subscription($id: ID!) { teamChanged(id: $id) { name handoffs { title } } }',
+      { id: team.id },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const run = async (query: string, variables: Record<string, unknown>) => {
+      const response = await server.graphql<Record<string, { position: string; dependency?: { id: string } }>>(
+        query,
+        variables,
+        acme.admin,
+      );
+      expect(response.errors).toBeUndefined();
+      return Object.values(response.data!)[0]!;
+    };
+    const HANDOFF = `mutation($team: ID!, $title: String!) {
+      recordHandoff(input: { teamId: $team, title: $title, reviewedWithEngineering: true, reviewedWithProduct: false }) { position }
+    }`;
+    await run(HANDOFF, { team: other.id, title: 'Not ours' });
+    await run(HANDOFF, { team: team.id, title: 'Spec for refunds' });
+    const declared = await run(
+      `mutation($from: ID!, $to: ID!) {
+        declareDependency(input: { fromTeamId: $from, toTeamId: $to, mode: X_AS_A_SERVICE }) { dependency { id } position }
+      }`,
+      { from: other.id, to: team.id },
+    );
+    // Names only the dependency: the team is found through it.
+    await run('mutation($id: ID!) { resolveDependency(input: { dependencyId: $id }) { position } }', {
+      id: declared.dependency!.id,
+    });
+    const pushed = await subscription.until(3);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(subscription.results).toHaveLength(3);
+    expect(pushed[0]!.teamChanged.handoffs.map((handoff) => handoff.title)).toEqual(['Spec for refunds']);
+    subscription.dispose();
+  });
+});
+
 describe('events over Server-Sent Events', () => {
   it('streams stored and live events to an SSE client', async () => {
     const acme = await organization(server, 'acme-sse');
