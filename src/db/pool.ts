@@ -30,7 +30,9 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
 
 /** A single dedicated connection (LISTEN, administrative statements). */
 export function createClient(url: string, applicationName = 'orgstream'): pg.Client {
-  return new pg.Client({ connectionString: url, application_name: applicationName });
+  // Keep-alive as for the pool: a LISTEN connection whose peer vanished must
+  // fail (and be replaced), not leave its listeners polling unawares.
+  return new pg.Client({ connectionString: url, application_name: applicationName, keepAlive: true });
 }
 
 export async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
