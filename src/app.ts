@@ -95,6 +95,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       commands,
       adminToken: config.adminToken,
       answerCacheBytes: config.answerCacheBytes,
+      tokenRecheckMs: config.tokenRecheckMs,
       logger,
       metrics,
     });

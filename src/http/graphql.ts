@@ -22,6 +22,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { useAnswerCache } from './answerCache.ts';
 import { limitPlugins } from './limits.ts';
 import { useTimeTravel } from './timeTravel.ts';
+import { useTokenRecheck } from './tokenRecheck.ts';
 
 export type GraphQLParts = {
   prisma: PrismaClient;
@@ -33,6 +34,8 @@ export type GraphQLParts = {
   adminToken: string | undefined;
   /** Bytes of query answers kept (answerCache.ts); 0 turns the cache off. */
   answerCacheBytes: number;
+  /** How often open subscriptions re-check their token (tokenRecheck.ts). */
+  tokenRecheckMs: number;
   logger: Logger;
   metrics: Metrics;
 };
@@ -85,6 +88,7 @@ export function createGraphQLHandler(parts: GraphQLParts): YogaServerInstance<Se
           ]
         : []),
       useTimeTravel(parts.past.snapshots, parts.past.prisma, { concurrency: parts.past.concurrency }),
+      useTokenRecheck({ pool: parts.pool, adminToken: parts.adminToken, recheckMs: parts.tokenRecheckMs }),
     ],
     graphqlEndpoint: '/graphql',
     landingPage: false,

@@ -273,4 +273,41 @@ describe('events over Server-Sent Events', () => {
     expect(events.map((e) => e.type)).toEqual(['OrganizationCreated', 'TeamFormed', 'TeamFormed']);
     expect(events[2]!.data.name).toBe('Second');
   });
+
+  it('ends an SSE stream whose token is revoked, with UNAUTHENTICATED', async () => {
+    const acme = await organization(server, 'acme-sse-revoke');
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: `Bearer ${acme.reader}`,
+      },
+      body: JSON.stringify({ query: EVENTS, variables: { from: '0' } }),
+    });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const readUntil = async (found: (text: string) => boolean) => {
+      while (!found(text)) {
+        const { value, done } = await reader.read();
+        if (done) return true;
+        text += decoder.decode(value, { stream: true });
+      }
+      return false;
+    };
+    await readUntil((sofar) => sofar.includes('OrganizationCreated'));
+    await server.graphql(
+      'mutation($id: ID!) { revokeApiToken(input: { tokenId: $id }) }',
+      { id: acme.readerId },
+      acme.admin,
+    );
+    // The server re-checks every 200 ms here: the stream says why, and ends.
+    const ended = await Promise.race([
+      readUntil(() => false),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), 5_000)),
+    ]);
+    expect(ended).toBe(true);
+    expect(text).toContain('UNAUTHENTICATED');
+  });
 });
