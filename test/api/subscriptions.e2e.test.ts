@@ -233,21 +233,22 @@ describe('teamChanged, what touches a team', () => {
   });
 });
 
+/** The `events` subscription from position 0, over Server-Sent Events. */
+function eventStream(token: string, signal?: AbortSignal): Promise<Response> {
+  return fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: EVENTS, variables: { from: '0' } }),
+    ...(signal ? { signal } : {}),
+  });
+}
+
 describe('events over Server-Sent Events', () => {
   it('streams stored and live events to an SSE client', async () => {
     const acme = await organization(server, 'acme-sse');
     await formTeam(server, acme.admin, 'First');
     const controller = new AbortController();
-    const response = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-        authorization: `Bearer ${acme.reader}`,
-      },
-      body: JSON.stringify({ query: EVENTS, variables: { from: '0' } }),
-      signal: controller.signal,
-    });
+    const response = await eventStream(acme.reader, controller.signal);
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
@@ -276,15 +277,7 @@ describe('events over Server-Sent Events', () => {
 
   it('ends an SSE stream whose token is revoked, with UNAUTHENTICATED', async () => {
     const acme = await organization(server, 'acme-sse-revoke');
-    const response = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-        authorization: `Bearer ${acme.reader}`,
-      },
-      body: JSON.stringify({ query: EVENTS, variables: { from: '0' } }),
-    });
+    const response = await eventStream(acme.reader);
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
     let text = '';
