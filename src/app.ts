@@ -240,17 +240,39 @@ export async function checkReadiness(parts: {
            ) AS pending`,
           [readModelPosition.toString(), head.toString(), MAX_PROJECTION_LAG + 1],
         );
-        return { pending, head, readModelPosition, lag: behind.rows[0]?.lag ?? 0 };
+        // Delivery held back: committed events a gap-free reader may not see
+        // yet, because a transaction older than them still runs (any write
+        // transaction on the server), and how long the oldest has run.
+        const horizon = await pool.query<{ held: number; oldest: number | null }>(
+          `SELECT (SELECT count(*)::int FROM (SELECT 1 FROM events WHERE position > $1::bigint LIMIT $2) AS later) AS held,
+                  (SELECT extract(epoch FROM now() - min(xact_start))::float8 FROM pg_stat_activity
+                   WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()) AS oldest`,
+          [head.toString(), MAX_PROJECTION_LAG + 1],
+        );
+        return {
+          pending,
+          head,
+          readModelPosition,
+          lag: behind.rows[0]?.lag ?? 0,
+          held: horizon.rows[0]?.held ?? 0,
+          oldestWriteSeconds: horizon.rows[0]?.oldest ?? 0,
+        };
       })(),
       'the readiness queries',
     );
     metrics.eventStoreHead.set(Number(state.head));
     metrics.projectionLag.set(state.lag);
+    metrics.eventsHeldBack.set(state.held);
+    metrics.oldestWriteTransaction.set(state.oldestWriteSeconds);
     checks.pendingMigrations = state.pending;
     if (state.pending.length > 0) failing.push('migrations');
     checks.headPosition = state.head.toString();
     checks.projectedPosition = state.readModelPosition.toString();
     checks.projectionLag = state.lag;
+    // Reported, not failing: a long transaction of another client is not this
+    // process's fault, and subscribers get the events once it ends.
+    checks.eventsHeldBack = state.held;
+    checks.oldestWriteTransactionSeconds = Math.round(state.oldestWriteSeconds * 10) / 10;
     if (state.lag > MAX_PROJECTION_LAG) failing.push('projections');
   } catch (error) {
     checks.error = error instanceof Error ? error.message : String(error);

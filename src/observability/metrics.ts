@@ -73,6 +73,16 @@ export function createMetrics() {
       help: 'Answers held by the answer cache',
       registers: [registry],
     }),
+    eventsHeldBack: new Gauge({
+      name: 'orgstream_events_held_back',
+      help: 'Committed events subscribers cannot be given yet, because an older write transaction still runs (measured by /ready; capped)',
+      registers: [registry],
+    }),
+    oldestWriteTransaction: new Gauge({
+      name: 'orgstream_oldest_write_transaction_seconds',
+      help: 'Age of the oldest transaction on the database server that has written (it holds back event delivery; measured by /ready)',
+      registers: [registry],
+    }),
     projectionLag: new Gauge({
       name: 'orgstream_projection_lag_events',
       help: 'Events in the log past the newest one reflected in the read models (measured by /ready; capped)',

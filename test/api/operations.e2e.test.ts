@@ -142,6 +142,38 @@ describe('operations endpoints', () => {
     expect(body.projectedPosition).toBe(body.headPosition);
   });
 
+  it('/ready reports events a long write transaction holds back from subscribers, and how old it is', async () => {
+    const ready = async () => (await (await fetch(`${server.url}/ready`)).json()) as Record<string, unknown>;
+    // Transaction ids are the server's: other tests' short transactions (other
+    // databases, same server) may hold events back for a moment too.
+    const noneHeldBack = async () => {
+      const deadline = Date.now() + 10_000;
+      while ((await ready()).eventsHeldBack !== 0) {
+        if (Date.now() > deadline) throw new Error('events still held back after 10 s');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    await noneHeldBack();
+    // Another client's transaction that has written (it has a transaction id), left open.
+    const other = await server.db.pool.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT pg_current_xact_id()');
+      await createOrg('held-back'); // commits events after it started
+      const during = await ready();
+      expect(during.eventsHeldBack as number).toBeGreaterThan(0);
+      expect(during.oldestWriteTransactionSeconds as number).toBeGreaterThanOrEqual(0);
+      expect(during.failing).toEqual([]); // reported, not failing
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toMatch(/^orgstream_events_held_back [1-9]\d*$/m);
+      await other.query('COMMIT');
+      await noneHeldBack();
+    } finally {
+      await other.query('ROLLBACK').catch(() => {});
+      other.release();
+    }
+  });
+
   it('/metrics has the operation histogram by name, type and outcome, HTTP counts, appends and lag', async () => {
     await ok('query OpsProbe { __typename }', {});
     await ok('{ __typename }', {});
@@ -215,6 +247,7 @@ describe('readiness failures name the failing check', () => {
         if (sql.startsWith('SELECT 1')) return { rows: [{ '?column?': 1 }] };
         if (sql.includes('_prisma_migrations')) return { rows: [{ migration_name: 'm1' }] };
         if (sql.includes('GREATEST')) return { rows: [{ position: '10' }] };
+        if (sql.includes('pg_stat_activity')) return { rows: [{ held: 0, oldest: null }] };
         if (sql.includes('count(*)')) return { rows: [{ lag }] };
         throw new Error(`unexpected query ${sql}`);
       },
