@@ -77,6 +77,8 @@ const CATCH_UP_ROUNDS = 5;
 const CATCH_UP_ENOUGH = 1_000;
 /** Events applied through one working set when catching up (see applyToCopies). */
 const CATCH_UP_SLICE = 500;
+/** The comment on the schemas a rebuild creates: what tells them from others named alike. */
+const SCHEMA_MARK = 'orgstream rebuild';
 /** Where the swap moves the live tables it replaces, until they are dropped. */
 const retiredSchemaOf = (scratch: string) => `${scratch}_retired`;
 
@@ -93,26 +95,41 @@ export async function rebuildReadModels(
   // One rebuild at a time: a second would only race the first to its swap.
   // The lock is the session's, held on a connection of its own until the end.
   const guard = await pool.connect();
+  let locked = false;
   try {
     const { rows } = await guard.query<{ locked: boolean }>(
       'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
       [REBUILD_LOCK],
     );
-    if (!rows[0]!.locked) throw new Error('Another rebuild of the read models is running on this database');
-    try {
-      // Schemas an earlier rebuild left behind (it crashed, or could not drop them).
-      for (const leftover of await rebuildSchemas(pool)) {
+    locked = rows[0]!.locked;
+    if (!locked) throw new Error('Another rebuild of the read models is running on this database');
+    // Schemas an earlier rebuild left behind (it crashed, or could not drop them).
+    for (const leftover of await rebuildSchemas(pool)) {
+      try {
         await dropSchema(pool, leftover);
         log(`dropped ${leftover}, left behind by an earlier rebuild`);
+      } catch (error) {
+        log(`could not drop ${leftover}, left behind by an earlier rebuild: ${messageOf(error)}`);
       }
-      return await rebuildUnderGuard(pool, store, log, options.workers);
-    } finally {
-      await guard.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [REBUILD_LOCK]);
     }
+    return await rebuildUnderGuard(pool, store, log, options.workers);
   } finally {
-    guard.release();
+    // A failure here must not hide the rebuild's outcome: the connection is
+    // then destroyed, and the session's lock with it.
+    const unlocked =
+      !locked ||
+      (await guard
+        .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [REBUILD_LOCK])
+        .then(() => true)
+        .catch((error: unknown) => {
+          log(`could not release the rebuild lock: ${messageOf(error)}`);
+          return false;
+        }));
+    guard.release(!unlocked);
   }
 }
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 async function rebuildUnderGuard(
   pool: pg.Pool,
@@ -122,7 +139,7 @@ async function rebuildUnderGuard(
 ): Promise<RebuildReport> {
   const scratch = `rebuild_${Date.now().toString(36)}`;
   const tables = readModelTables.map((spec) => spec.table);
-  await pool.query(`CREATE SCHEMA ${quote(scratch)}`);
+  await pool.query(`CREATE SCHEMA ${quote(scratch)}; COMMENT ON SCHEMA ${quote(scratch)} IS '${SCHEMA_MARK}'`);
   try {
     // Bare copies (columns, defaults, NOT NULL): indexes are built after the
     // bulk load, which is several times faster than maintaining them row by row.
@@ -138,7 +155,7 @@ async function rebuildUnderGuard(
     }
 
     // Replay up to the head a gap-free reader sees now; what commits later is
-    // caught up in the swap. Organizations are independent: several at once
+    // caught up before the swap and, the last of it, in the swap. Organizations are independent: several at once
     // on worker threads when there are several and the machine has the cores.
     const head = await store.headPosition(ALL_ORGANIZATIONS);
     const started = performance.now();
@@ -214,16 +231,23 @@ async function rebuildUnderGuard(
     // committed): what stays is dropped by the next rebuild.
     for (const schema of [scratch, retiredSchemaOf(scratch)]) {
       await dropSchema(pool, schema).catch((error: unknown) =>
-        log(`could not drop ${schema} (the next rebuild will): ${error instanceof Error ? error.message : error}`),
+        log(`could not drop ${schema} (the next rebuild will): ${messageOf(error)}`),
       );
     }
   }
 }
 
-/** The schemas rebuilds create: `rebuild_<time>` (the copies) and `rebuild_<time>_retired`. */
+/**
+ * The schemas rebuilds created: `rebuild_<time>` (the copies) and
+ * `rebuild_<time>_retired`, marked as theirs (a schema someone else named
+ * alike is left alone).
+ */
 async function rebuildSchemas(pool: pg.Pool): Promise<string[]> {
   const result = await pool.query<{ name: string }>(
-    `SELECT nspname AS name FROM pg_namespace WHERE nspname ~ '^rebuild_[0-9a-z]+(_retired)?$' ORDER BY nspname`,
+    `SELECT nspname AS name FROM pg_namespace
+     WHERE nspname ~ '^rebuild_[0-9a-z]+(_retired)?$' AND obj_description(oid, 'pg_namespace') = $1
+     ORDER BY nspname`,
+    [SCHEMA_MARK],
   );
   return result.rows.map((row) => row.name);
 }
@@ -290,8 +314,9 @@ async function swapWithRetry(...args: Parameters<typeof swap>): Promise<Awaited<
 
 /**
  * Gives the scratch tables the live tables' constraints and indexes, under the
- * same names (names are per schema, so they do not clash until the swap
- * drops the live tables), built on a few connections at once.
+ * same names (names are per schema, so they do not clash: the swap moves the
+ * live tables out of `public` before it moves the copies in), built on a few
+ * connections at once.
  */
 async function buildIndexes(pool: pg.Pool, scratch: string, tables: string[]): Promise<void> {
   // Largest tables first (the longest builds), so that the last to end is a short one.
@@ -396,6 +421,7 @@ async function swap(
     await client.query(
       [
         `CREATE SCHEMA ${quote(retired)}`,
+        `COMMENT ON SCHEMA ${quote(retired)} IS '${SCHEMA_MARK}'`,
         ...tables.flatMap((table) => [
           `ALTER TABLE public.${quote(table)} SET SCHEMA ${quote(retired)}`,
           `ALTER TABLE ${quote(scratch)}.${quote(table)} RESET (${AUTOVACUUM_OPTIONS.join(', ')})`,

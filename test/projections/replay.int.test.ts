@@ -135,8 +135,12 @@ describe.each([
       // A crashed rebuild: its copies' schema, and the schema its swap moved the old tables into.
       await db.pool.query(
         `CREATE SCHEMA rebuild_crashed; CREATE TABLE rebuild_crashed.teams (LIKE public.teams);
-         CREATE SCHEMA rebuild_crashed_retired; CREATE TABLE rebuild_crashed_retired.teams (LIKE public.teams)`,
+         COMMENT ON SCHEMA rebuild_crashed IS 'orgstream rebuild';
+         CREATE SCHEMA rebuild_crashed_retired; CREATE TABLE rebuild_crashed_retired.teams (LIKE public.teams);
+         COMMENT ON SCHEMA rebuild_crashed_retired IS 'orgstream rebuild'`,
       );
+      // Someone else's schema, named alike: not the rebuild's to drop.
+      await db.pool.query('CREATE SCHEMA rebuild_backup; CREATE TABLE rebuild_backup.teams (LIKE public.teams)');
       // Another rebuild holds the lock.
       await holder.query("SELECT pg_advisory_lock(hashtextextended('orgstream:rebuild', 0))");
       await expect(rebuildReadModels(db.pool, new EventStore(db.pool, createEventCatalog()))).rejects.toThrow(
@@ -149,7 +153,7 @@ describe.each([
       });
       expect(lines).toContain('dropped rebuild_crashed, left behind by an earlier rebuild');
       const schemas = await db.pool.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rebuild%'");
-      expect(schemas.rows).toEqual([]);
+      expect(schemas.rows).toEqual([{ nspname: 'rebuild_backup' }]);
       expect(await snapshotReadModels(db.pool)).toEqual(inline);
     } finally {
       holder.release();
