@@ -56,8 +56,8 @@ const fireFrictionTimers = defineCommand({
  * Fires every timer due by the clock's now, organization by organization:
  * appends FrictionTimersFired at that org time (so a replay fires the same
  * timers at the same place) and applies it, which fires them. When some
- * organizations fail, the others are still done; then it throws an
- * AggregateError naming the ones that failed.
+ * organizations fail, the others are still done; then it throws a
+ * TimerRunError (an AggregateError) naming the ones that failed, with the run.
  */
 export async function fireDueTimers(
   pool: pg.Pool,
@@ -92,15 +92,23 @@ export async function fireDueTimers(
     run.changes += changes.length;
     run.signalChanges.push(...changes);
   }
-  if (failures.length > 0) {
-    throw new AggregateError(
+  if (failures.length > 0) throw new TimerRunError(failures, run);
+  return run;
+}
+
+/** Some organizations failed; `run` is what the others did. */
+export class TimerRunError extends AggregateError {
+  readonly run: TimerRun;
+
+  constructor(failures: { organizationId: string; error: unknown }[], run: TimerRun) {
+    super(
       failures.map(({ error }) => error),
       `Firing friction timers failed for ${failures.length} organization(s): ${failures
         .map(({ organizationId, error }) => `${organizationId} (${error instanceof Error ? error.message : error})`)
         .join('; ')}`,
     );
+    this.run = run;
   }
-  return run;
 }
 
 export type SchedulerOptions = {
@@ -124,7 +132,11 @@ export function startFrictionScheduler(
     if (stopped || running) return;
     running = fireDueTimers(pool, store, options.clock, options.resident)
       .then((run) => options.onRun?.(run))
-      .catch((error: unknown) => options.onError?.(error))
+      .catch((error: unknown) => {
+        // What the other organizations did still counts.
+        if (error instanceof TimerRunError) options.onRun?.(error.run);
+        options.onError?.(error);
+      })
       .finally(() => {
         running = undefined;
       });

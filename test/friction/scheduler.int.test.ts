@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { followSignalChanges } from '../../projections/friction/feed.ts';
 import { DAY_MS } from '../../projections/friction/rule.ts';
-import { fireDueTimers, startFrictionScheduler } from '../../projections/friction/scheduler.ts';
+import { fireDueTimers, startFrictionScheduler, TimerRunError } from '../../projections/friction/scheduler.ts';
 import { defineResponsibility } from '../../src/responsibilities/responsibilities.ts';
 import { newOrganization } from '../support/commands.ts';
 import { member, team, useTestDatabase } from '../support/fixtures.ts';
@@ -89,8 +89,11 @@ describe('the friction timer scheduler', () => {
         () => undefined,
         (failure: unknown) => failure,
       );
-      expect(error).toBeInstanceOf(AggregateError);
+      expect(error).toBeInstanceOf(TimerRunError);
       expect((error as Error).message).toContain(failing.organizationId);
+      // What the others did comes with it (the scheduler still counts it).
+      expect((error as TimerRunError).run).toMatchObject({ organizations: 1 });
+      expect((error as TimerRunError).run.signalChanges).toContainEqual({ kind: 'WORK_SLIPPING', change: 'RAISED' });
       expect((error as Error).message).not.toContain(healthy.organizationId);
       // The organization after it was still done.
       const [signal] = await openOn(db, healthy, 'WORK_SLIPPING', defined.result.responsibilityId);
