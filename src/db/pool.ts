@@ -9,6 +9,9 @@ export type PoolOptions = {
   applicationName?: string;
 };
 
+/** Idle time before TCP keep-alive probes start (the OS default is two hours). */
+const KEEP_ALIVE_DELAY_MS = 15_000;
+
 export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
@@ -20,6 +23,7 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
     // (a command waiting on it holds its organization's lock, and the next
     // command of the organization waits for its outcome).
     keepAlive: true,
+    keepAliveInitialDelayMillis: KEEP_ALIVE_DELAY_MS,
   });
   // An idle client that loses its connection emits 'error' on the pool; the
   // pool drops it and opens a fresh one on demand. Without a listener Node
@@ -32,7 +36,12 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
 export function createClient(url: string, applicationName = 'orgstream'): pg.Client {
   // Keep-alive as for the pool: a LISTEN connection whose peer vanished must
   // fail (and be replaced), not leave its listeners polling unawares.
-  return new pg.Client({ connectionString: url, application_name: applicationName, keepAlive: true });
+  return new pg.Client({
+    connectionString: url,
+    application_name: applicationName,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEP_ALIVE_DELAY_MS,
+  });
 }
 
 export async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {

@@ -44,8 +44,8 @@ const FORBIDDEN = 4403;
 /**
  * The client stopped reading what its subscriptions produce. Nothing is
  * lost: it reconnects and resumes `events` from the last position it received.
- * 1013 "Try Again Later": a code graphql-ws clients retry on their own (a
- * 44xx code of graphql-ws's own range, like 4429, is fatal to them).
+ * 1013 "Try Again Later": a code graphql-ws clients retry on their own
+ * (4429, used before, is one of the codes they treat as fatal).
  */
 export const SLOW_CONSUMER = 1013;
 
@@ -68,7 +68,8 @@ export function attachWebSocketTransport(
   const stallMs = parts.stallMs ?? 30_000;
   const stallChecks = new Map<object, NodeJS.Timeout>();
   /** Per socket: a message was handed over since its stall check last looked. */
-  const delivered = new Map<object, boolean>();
+  // Weak: graphql-ws may call onNext once more after onClose.
+  const delivered = new WeakMap<object, boolean>();
   const slowConsumer = (socket: WebSocket) => {
     parts.logger.warn({ bufferedBytes: socket.bufferedAmount }, 'closing a WebSocket that does not read');
     socket.close(SLOW_CONSUMER, 'Slow consumer: reconnect and resume from the last position received');

@@ -248,8 +248,8 @@ describe('frictionSignalChanged', () => {
     };
     const CHANGES =
       'subscription($after: String) { frictionSignalChanged(kinds: [OVERALLOCATION], after: $after) { sequence change severity message at position signal { id status } } }';
-    const first = collect<Pushed>(connect(server, org.reader), CHANGES);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // From the organization's first change (none yet): nothing to wait for.
+    const first = collect<Pushed>(connect(server, org.reader), CHANGES, { after: '0' });
     const { search, ada, positions } = await overallocated(org);
     const [raised] = await first.until(1);
     first.dispose();

@@ -115,9 +115,9 @@ describe('slow consumers', () => {
 
 describe('slow readers', () => {
   it('stay connected while they read, however slowly', async () => {
-    // A window of a second: the reader below gets messages through every 200 ms,
+    // A window of 1.5 s: the reader below gets messages through every 300 ms,
     // however busy this one process (server and client) is meanwhile.
-    const own = await startTestServer({ ORGSTREAM_WS_STALL_MS: '1000' });
+    const own = await startTestServer({ ORGSTREAM_WS_STALL_MS: '1500' });
     try {
       await readSlowly(own);
     } finally {
@@ -126,7 +126,7 @@ describe('slow readers', () => {
   }, 60_000);
 });
 
-/** A client that reads about one socket read every 200 ms, subscribed to a large backlog: left alone by `server`. */
+/** A client that reads about one socket read every 300 ms, subscribed to a large backlog: left alone by `server`. */
 async function readSlowly(server: TestServer) {
   const org = await organization(server, 'slow-reader');
   const organizationId = decodeGlobalID(org.organization.id).id;
@@ -156,15 +156,16 @@ async function readSlowly(server: TestServer) {
     socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${org.adminToken}` } })),
   );
   await new Promise((resolve) => socket.once('open', resolve));
-  // Read a little every 200 ms (one turn of the event loop's worth): the
-  // server's socket always has bytes waiting, but messages keep getting through.
+  // Read a little every 300 ms (one turn of the event loop's worth, at most
+  // about 250 messages): the server's socket always has bytes waiting, but
+  // messages keep getting through.
   raw().pause();
   const throttle = setInterval(() => {
     raw().resume();
     setImmediate(() => raw().pause());
-  }, 200);
+  }, 300);
   try {
-    await new Promise((resolve) => setTimeout(resolve, 4_000)); // 4 times ORGSTREAM_WS_STALL_MS
+    await new Promise((resolve) => setTimeout(resolve, 4_500)); // 3 times ORGSTREAM_WS_STALL_MS
     const before = received;
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(closedWith).toBeUndefined();

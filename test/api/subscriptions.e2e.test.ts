@@ -200,7 +200,6 @@ describe('teamChanged, what touches a team', () => {
       'subscription($id: ID!) { teamChanged(id: $id) { name handoffs { title } } }',
       { id: team.id },
     );
-    await new Promise((resolve) => setTimeout(resolve, 200));
     const run = async (query: string, variables: Record<string, unknown>) => {
       const response = await server.graphql<Record<string, { position: string; dependency?: { id: string } }>>(
         query,
@@ -213,6 +212,17 @@ describe('teamChanged, what touches a team', () => {
     const HANDOFF = `mutation($team: ID!, $title: String!) {
       recordHandoff(input: { teamId: $team, title: $title, reviewedWithEngineering: true, reviewedWithProduct: false }) { position }
     }`;
+    // The subscription starts from now: touch the team until it is seen to be live.
+    const RENAME =
+      'mutation($id: ID!, $name: String!) { renameTeam(input: { teamId: $id, name: $name }) { position } }';
+    for (let attempt = 0; subscription.results.length === 0; attempt++) {
+      if (attempt === 50) throw new Error('teamChanged never started');
+      await run(RENAME, { id: team.id, name: `Payments ${attempt}` });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // Every rename's push in (a later one may still have been on its way).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const live = subscription.results.length;
     await run(HANDOFF, { team: other.id, title: 'Not ours' });
     await run(HANDOFF, { team: team.id, title: 'Spec for refunds' });
     const declared = await run(
@@ -225,10 +235,10 @@ describe('teamChanged, what touches a team', () => {
     await run('mutation($id: ID!) { resolveDependency(input: { dependencyId: $id }) { position } }', {
       id: declared.dependency!.id,
     });
-    const pushed = await subscription.until(3);
+    const pushed = await subscription.until(live + 3);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(subscription.results).toHaveLength(3);
-    expect(pushed[0]!.teamChanged.handoffs.map((handoff) => handoff.title)).toEqual(['Spec for refunds']);
+    expect(subscription.results).toHaveLength(live + 3);
+    expect(pushed[live]!.teamChanged.handoffs.map((handoff) => handoff.title)).toEqual(['Spec for refunds']);
     subscription.dispose();
   });
 });
