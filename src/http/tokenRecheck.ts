@@ -12,17 +12,44 @@ export function useTokenRecheck(options: {
   adminToken: string | undefined;
   recheckMs: number;
 }): Plugin {
+  const stillValid = sharedTokenCheck(options);
   return {
     onSubscribe: ({ args }) => ({
       onSubscribeResult: ({ result, setResult }) => {
         if (!isAsyncIterable(result)) return;
         const authorization = (args.contextValue as { request?: Request }).request?.headers.get('authorization');
         if (!authorization) return;
-        const stillValid = async () =>
-          (await authenticate(options.pool, authorization, options.adminToken, { fresh: true })).status === 'ok';
-        setResult(rechecking(result, stillValid, options.recheckMs) as never);
+        setResult(rechecking(result, () => stillValid(authorization), options.recheckMs) as never);
       },
     }),
+  };
+}
+
+/**
+ * Whether a token is still valid, asked afresh (not from the verified-token
+ * cache) at most once per half interval per token: the check is shared by all
+ * the subscriptions the token opened (a client may hold hundreds on one).
+ */
+export function sharedTokenCheck(options: {
+  pool: Pick<pg.Pool, 'query'>;
+  adminToken: string | undefined;
+  recheckMs: number;
+  now?: () => number;
+}): (authorization: string) => Promise<boolean> {
+  const now = options.now ?? Date.now;
+  const recent = new Map<string, { at: number; valid: Promise<boolean> }>();
+  return (authorization) => {
+    const at = now();
+    const known = recent.get(authorization);
+    if (known && at - known.at < options.recheckMs / 2) return known.valid;
+    for (const [key, entry] of recent) if (at - entry.at >= options.recheckMs) recent.delete(key);
+    const valid = authenticate(options.pool, authorization, options.adminToken, { fresh: true }).then(
+      (authentication) => authentication.status === 'ok',
+    );
+    // A failed check is not remembered: the next tick asks again.
+    valid.catch(() => recent.delete(authorization));
+    recent.set(authorization, { at, valid });
+    return valid;
   };
 }
 

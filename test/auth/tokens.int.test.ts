@@ -4,6 +4,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { authenticate, cacheVerifiedTokens, issueToken, revokeToken } from '../../src/auth/tokens.ts';
+import { sharedTokenCheck } from '../../src/http/tokenRecheck.ts';
 import { useTestDatabase } from '../support/fixtures.ts';
 
 const db = useTestDatabase();
@@ -87,5 +88,23 @@ describe('verified tokens', () => {
     cacheVerifiedTokens(other, 60_000);
     await authenticate(other, bearer, undefined);
     expect(other.statements).toBe(1);
+  });
+});
+
+describe('the token check open subscriptions share', () => {
+  it('asks the database once per token and half interval, whatever the number of subscriptions, and sees a revocation', async () => {
+    const pool = countingPool();
+    let now = 5_000_000;
+    const stillValid = sharedTokenCheck({ pool, adminToken: undefined, recheckMs: 10_000, now: () => now });
+    const { bearer, organizationId, id } = await tokenOf();
+    // A hundred subscriptions of one token checking at once.
+    expect(await Promise.all(Array.from({ length: 100 }, () => stillValid(bearer)))).toEqual(Array(100).fill(true));
+    expect(pool.statements).toBe(1);
+    await revokeToken(db.pool, organizationId, id);
+    now += 4_000; // within half the interval: the shared answer
+    expect(await stillValid(bearer)).toBe(true);
+    now += 1_001;
+    expect(await stillValid(bearer)).toBe(false);
+    expect(pool.statements).toBe(2);
   });
 });
