@@ -63,6 +63,7 @@ const TYPES = [
 ];
 
 export const ORG_DIFF_LIMIT = 5_000;
+const PAGE = 10_000;
 
 export type OrgDiff = { changes: OrgChange[]; truncated: boolean };
 
@@ -70,10 +71,13 @@ export type OrgDiff = { changes: OrgChange[]; truncated: boolean };
 export async function orgDiff(store: EventStore, organizationId: string, from: Date, to: Date): Promise<OrgDiff> {
   const events: RecordedEvent[] = [];
   const filter = { types: TYPES, occurredAfter: from, occurredBefore: new Date(to.getTime() + 1) };
+  // The whole window, not the first changes of it: moves pair a person's
+  // leave and join anywhere in the window. Read in pages of the store's
+  // largest size (a long window of a large organization is many events).
   for (let position = 0n; ; ) {
-    const batch = await store.readAll(organizationId, { from: position, limit: 1_000, filter });
-    events.push(...batch);
-    if (batch.length < 1_000) break;
+    const batch = await store.readAll(organizationId, { from: position, limit: PAGE, filter });
+    for (const event of batch) events.push(event);
+    if (batch.length < PAGE) break;
     position = batch.at(-1)!.position;
   }
   events.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a.position < b.position ? -1 : 1));
