@@ -30,7 +30,7 @@ import { quoteIdentifier as quote, withTransaction } from '../src/db/pool.ts';
 import { ALL_ORGANIZATIONS, type EventStore } from '../src/eventStore/eventStore.ts';
 import type { RecordedEvent } from '../src/eventStore/types.ts';
 import { WorkingSet } from '../src/readModel/workingSet.ts';
-import { FrictionEngine } from './friction/engine.ts';
+import { FrictionEngine, REBUILD_FENCE } from './friction/engine.ts';
 import { applyEvents, sameCommand } from './index.ts';
 import { readModelTables } from './tables.ts';
 
@@ -406,6 +406,9 @@ async function swap(
     // Everyone who comes after waits behind the request while it waits: a
     // few seconds, then it gives way and is tried again (swapWithRetry).
     await client.query(`SET LOCAL lock_timeout = '3s'`);
+    // The commands in flight end first (they hold the fence shared until
+    // they commit), and the next ones wait for the swap.
+    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [REBUILD_FENCE]);
     await client.query(`LOCK TABLE ${tables.map((t) => `public.${quote(t)}`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
     const late = await committedSince(client, store, from, { gapFree: false });
     if (late.length > 0) {

@@ -82,6 +82,14 @@ const phaseRules = frictionRules.filter(
 );
 
 /**
+ * The lock a rebuild's swap takes exclusively and every command's transaction
+ * shares (beginLocked): the swap waits for the commands in flight to end, and
+ * the next ones wait for the swap, so no command's writes straddle it (its
+ * rows computed from the tables before, written into the tables after).
+ */
+export const REBUILD_FENCE = 'orgstream:rebuild-fence';
+
+/**
  * Opens a command's transaction, takes the organization's friction lock (it
  * serializes the writers of one organization, commands and the timer
  * scheduler's command, until the transaction ends) and
@@ -127,7 +135,10 @@ export async function beginLocked(
   const statements = [
     'BEGIN ISOLATION LEVEL READ COMMITTED',
     'SET LOCAL plan_cache_mode = force_generic_plan',
-    `SELECT pg_advisory_xact_lock(hashtextextended('friction:' || '${organizationId}', 0))`,
+    // The rebuild fence first (shared: commands do not wait for each other on
+    // it), then the organization's lock.
+    `SELECT pg_advisory_xact_lock_shared(hashtextextended('${REBUILD_FENCE}', 0)),
+            pg_advisory_xact_lock(hashtextextended('friction:' || '${organizationId}', 0))`,
     // The check reads the head and the generation itself: with it, they are
     // the expected ones or the transaction has failed.
     expect

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createEventCatalog } from '../../events/index.ts';
+import { beginLocked } from '../../projections/friction/engine.ts';
 import { fireDueTimers } from '../../projections/friction/scheduler.ts';
 import { rebuildReadModels } from '../../projections/rebuild.ts';
 import { readModelTables } from '../../projections/tables.ts';
@@ -157,6 +158,42 @@ describe.each([
       expect(await snapshotReadModels(db.pool)).toEqual(inline);
     } finally {
       holder.release();
+      await db.drop();
+    }
+  });
+
+  it('swaps only once the commands in flight have ended: none writes rows from the old tables into the new', async () => {
+    const db = await createTestDatabase();
+    const command = await db.pool.connect();
+    try {
+      const org = await newOrganization(db);
+      await org.run(formTeam, { name: 'Core', kind: 'PLATFORM' });
+      // A command's transaction, opened as commands open theirs, still in flight.
+      await beginLocked(command, org.organizationId);
+      let swapped = false;
+      const rebuild = rebuildReadModels(db.pool, new EventStore(db.pool, createEventCatalog())).then(() => {
+        swapped = true;
+      });
+      // The swap waits at the fence for that command.
+      const waiting = async () =>
+        (
+          await db.pool.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`,
+          )
+        ).rows[0].n as number;
+      const deadline = Date.now() + 10_000;
+      while ((await waiting()) === 0) {
+        if (Date.now() > deadline || swapped) throw new Error('the swap did not wait for the command in flight');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(swapped).toBe(false);
+      await command.query('COMMIT');
+      await rebuild;
+      expect(swapped).toBe(true);
+    } finally {
+      await command.query('ROLLBACK').catch(() => {});
+      command.release();
       await db.drop();
     }
   });
