@@ -134,8 +134,11 @@ export function startFrictionScheduler(
       .then((run) => options.onRun?.(run))
       .catch((error: unknown) => {
         // What the other organizations did still counts.
-        if (error instanceof TimerRunError) options.onRun?.(error.run);
-        options.onError?.(error);
+        try {
+          if (error instanceof TimerRunError) options.onRun?.(error.run);
+        } finally {
+          options.onError?.(error);
+        }
       })
       .finally(() => {
         running = undefined;

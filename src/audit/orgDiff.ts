@@ -3,7 +3,7 @@
 // team or manager, left; responsibilities that changed hands; agreements
 // ratified. Read from the log itself (every event whose occurredAt falls in
 // the window, back-dated ones included), each change with its event position.
-import type { EventStore } from '../eventStore/eventStore.ts';
+import { type EventStore, MAX_READ } from '../eventStore/eventStore.ts';
 import type { RecordedEvent } from '../eventStore/types.ts';
 
 export const ORG_CHANGE_KINDS = [
@@ -63,7 +63,7 @@ const TYPES = [
 ];
 
 export const ORG_DIFF_LIMIT = 5_000;
-const PAGE = 10_000;
+const PAGE = MAX_READ;
 
 export type OrgDiff = { changes: OrgChange[]; truncated: boolean };
 

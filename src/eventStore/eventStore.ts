@@ -125,7 +125,8 @@ export type PreparedAppend = {
 };
 
 const EXPECTED = { ANY: -1, NO_STREAM: -2, STREAM_EXISTS: -3 } as const;
-const MAX_READ = 10_000;
+/** The most events one read returns. */
+export const MAX_READ = 10_000;
 const APPEND_ATTEMPTS = 3;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -19,7 +19,9 @@ export function useTokenRecheck(options: {
         if (!isAsyncIterable(result)) return;
         const authorization = (args.contextValue as { request?: Request }).request?.headers.get('authorization');
         if (!authorization) return;
-        setResult(rechecking(result, () => stillValid(authorization), options.recheckMs) as never);
+        // Ticks at half the interval: with the shared answer up to half an
+        // interval old, a revocation is seen within about one interval.
+        setResult(rechecking(result, () => stillValid(authorization), options.recheckMs / 2) as never);
       },
     }),
   };
@@ -38,16 +40,23 @@ export function sharedTokenCheck(options: {
 }): (authorization: string) => Promise<boolean> {
   const now = options.now ?? Date.now;
   const recent = new Map<string, { at: number; valid: Promise<boolean> }>();
+  let prunedAt = now();
   return (authorization) => {
     const at = now();
     const known = recent.get(authorization);
     if (known && at - known.at < options.recheckMs / 2) return known.valid;
-    for (const [key, entry] of recent) if (at - entry.at >= options.recheckMs) recent.delete(key);
+    // Answers of tokens no subscription asks about any more, once per interval.
+    if (at - prunedAt >= options.recheckMs) {
+      prunedAt = at;
+      for (const [key, entry] of recent) if (at - entry.at >= options.recheckMs) recent.delete(key);
+    }
     const valid = authenticate(options.pool, authorization, options.adminToken, { fresh: true }).then(
       (authentication) => authentication.status === 'ok',
     );
     // A failed check is not remembered: the next tick asks again.
-    valid.catch(() => recent.delete(authorization));
+    valid.catch(() => {
+      if (recent.get(authorization)?.valid === valid) recent.delete(authorization);
+    });
     recent.set(authorization, { at, valid });
     return valid;
   };
@@ -85,15 +94,17 @@ export function rechecking(
     }
   }, intervalMs);
   timer.unref();
-  const finish = async () => {
-    if (finished) return;
+  /** Stops the checks and ends the source (its promise: the source's return). */
+  const finish = (): Promise<unknown> => {
+    if (finished) return Promise.resolve();
     finished = true;
     clearInterval(timer);
     interrupt?.({ done: true, value: undefined });
-    await iterator.return?.();
+    return Promise.resolve(iterator.return?.());
   };
-  const ended = async (): Promise<IteratorResult<unknown>> => {
-    await finish();
+  const ended = (): IteratorResult<unknown> => {
+    // The error goes out now, whenever (and however) the source ends.
+    finish().catch(() => {});
     return { done: false, value: { errors: [unauthenticated('Invalid or revoked token')] } };
   };
   return {
@@ -111,6 +122,12 @@ export function rechecking(
         if (next === REVOKED) return ended();
         if (next.done) await finish();
         return next;
+      } catch (error) {
+        // The source failed: its consumer will not call return(), so the
+        // checks stop here.
+        finished = true;
+        clearInterval(timer);
+        throw error;
       } finally {
         interrupt = undefined;
       }

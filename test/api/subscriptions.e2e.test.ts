@@ -220,8 +220,11 @@ describe('teamChanged, what touches a team', () => {
       await run(RENAME, { id: team.id, name: `Payments ${attempt}` });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    // Every rename's push in (a later one may still have been on its way).
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Every rename's push in (a later one may still have been on its way): a second without a new one.
+    for (let seen = -1; seen !== subscription.results.length; ) {
+      seen = subscription.results.length;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
     const live = subscription.results.length;
     await run(HANDOFF, { team: other.id, title: 'Not ours' });
     await run(HANDOFF, { team: team.id, title: 'Spec for refunds' });

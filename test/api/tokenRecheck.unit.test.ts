@@ -55,3 +55,29 @@ describe('rechecking', () => {
     expect(await stream.next()).toEqual({ done: true, value: undefined });
   });
 });
+
+describe('rechecking, when the source fails', () => {
+  it('passes the failure on and stops checking the token', async () => {
+    let checks = 0;
+    const failing: AsyncIterableIterator<unknown> = {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      next: async () => {
+        throw new Error('the source gave up');
+      },
+    };
+    const stream = rechecking(
+      failing,
+      async () => {
+        checks++;
+        return true;
+      },
+      10,
+    );
+    await expect(stream.next()).rejects.toThrow('the source gave up');
+    const after = checks;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(checks).toBe(after);
+  });
+});
