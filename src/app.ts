@@ -22,6 +22,7 @@ import { PrismaClient } from './generated/prisma/client.ts';
 import { createExportHandler } from './http/exports.ts';
 import { createGraphQLHandler } from './http/graphql.ts';
 import { createHttpServer } from './http/server.ts';
+import { sharedTokenCheck } from './http/tokenRecheck.ts';
 import { attachWebSocketTransport } from './http/websocket.ts';
 import type { Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
@@ -82,6 +83,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         for (const { kind, change } of changes) metrics.frictionSignalChanges.inc({ kind, change });
       },
     };
+    // One token check for the subscriptions and the sockets that carry them.
+    const tokenCheck = sharedTokenCheck({ pool, adminToken: config.adminToken, recheckMs: config.tokenRecheckMs });
     const yoga = createGraphQLHandler({
       prisma,
       past: {
@@ -95,7 +98,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       commands,
       adminToken: config.adminToken,
       answerCacheBytes: config.answerCacheBytes,
-      tokenRecheckMs: config.tokenRecheckMs,
+      tokenCheck,
       logger,
       metrics,
     });
@@ -113,7 +116,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       pool,
       adminToken: config.adminToken,
       logger,
-      recheckMs: config.tokenRecheckMs,
+      tokenCheck,
       stallMs: config.wsStallMs,
       keepAliveMs: config.wsKeepAliveMs,
     });

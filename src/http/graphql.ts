@@ -22,7 +22,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { useAnswerCache } from './answerCache.ts';
 import { limitPlugins } from './limits.ts';
 import { useTimeTravel } from './timeTravel.ts';
-import { useTokenRecheck } from './tokenRecheck.ts';
+import { type TokenCheck, useTokenRecheck } from './tokenRecheck.ts';
 
 export type GraphQLParts = {
   prisma: PrismaClient;
@@ -34,8 +34,8 @@ export type GraphQLParts = {
   adminToken: string | undefined;
   /** Bytes of query answers kept (answerCache.ts); 0 turns the cache off. */
   answerCacheBytes: number;
-  /** How often open subscriptions re-check their token (tokenRecheck.ts). */
-  tokenRecheckMs: number;
+  /** The token check open subscriptions repeat (tokenRecheck.ts). */
+  tokenCheck: TokenCheck;
   logger: Logger;
   metrics: Metrics;
 };
@@ -88,7 +88,7 @@ export function createGraphQLHandler(parts: GraphQLParts): YogaServerInstance<Se
           ]
         : []),
       useTimeTravel(parts.past.snapshots, parts.past.prisma, { concurrency: parts.past.concurrency }),
-      useTokenRecheck({ pool: parts.pool, adminToken: parts.adminToken, recheckMs: parts.tokenRecheckMs }),
+      useTokenRecheck(parts.tokenCheck),
     ],
     graphqlEndpoint: '/graphql',
     landingPage: false,

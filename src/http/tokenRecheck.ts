@@ -1,47 +1,51 @@
 // Open subscriptions re-check their token, whatever the transport: a revoked
 // token ends the streams it opened within `recheckMs`, with UNAUTHENTICATED.
-// The WebSocket transport also closes its sockets (websocket.ts); Server-Sent
-// Events streams have only this.
+// The WebSocket transport also closes its sockets (websocket.ts), with the
+// same shared check; Server-Sent Events streams have only this.
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type pg from 'pg';
 import { unauthenticated } from '../../schema/errors.ts';
 import { authenticate } from '../auth/tokens.ts';
 
-export function useTokenRecheck(options: {
-  pool: Pick<pg.Pool, 'query'>;
-  adminToken: string | undefined;
-  recheckMs: number;
-}): Plugin {
-  const stillValid = sharedTokenCheck(options);
+export function useTokenRecheck(check: TokenCheck): Plugin {
   return {
     onSubscribe: ({ args }) => ({
       onSubscribeResult: ({ result, setResult }) => {
         if (!isAsyncIterable(result)) return;
         const authorization = (args.contextValue as { request?: Request }).request?.headers.get('authorization');
         if (!authorization) return;
-        // Ticks at half the interval: with the shared answer up to half an
-        // interval old, a revocation is seen within about one interval.
-        setResult(rechecking(result, () => stillValid(authorization), options.recheckMs / 2) as never);
+        setResult(rechecking(result, () => check.stillValid(authorization), check.tickMs) as never);
       },
     }),
   };
 }
 
+/** Whether a token is still valid, and how often its holders should ask. */
+export type TokenCheck = {
+  stillValid(authorization: string): Promise<boolean>;
+  /**
+   * Half the re-check interval: with answers shared for up to half an
+   * interval, a revocation is seen within about one.
+   */
+  tickMs: number;
+};
+
 /**
  * Whether a token is still valid, asked afresh (not from the verified-token
  * cache) at most once per half interval per token: the check is shared by all
- * the subscriptions the token opened (a client may hold hundreds on one).
+ * the sockets and subscriptions the token opened (a client may hold hundreds
+ * on one).
  */
 export function sharedTokenCheck(options: {
   pool: Pick<pg.Pool, 'query'>;
   adminToken: string | undefined;
   recheckMs: number;
   now?: () => number;
-}): (authorization: string) => Promise<boolean> {
+}): TokenCheck {
   const now = options.now ?? Date.now;
   const recent = new Map<string, { at: number; valid: Promise<boolean> }>();
   let prunedAt = now();
-  return (authorization) => {
+  const stillValid = (authorization: string): Promise<boolean> => {
     const at = now();
     const known = recent.get(authorization);
     if (known && at - known.at < options.recheckMs / 2) return known.valid;
@@ -60,6 +64,7 @@ export function sharedTokenCheck(options: {
     recent.set(authorization, { at, valid });
     return valid;
   };
+  return { stillValid, tickMs: options.recheckMs / 2 };
 }
 
 const REVOKED = Symbol('revoked');

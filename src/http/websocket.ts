@@ -5,8 +5,9 @@
 // Authorization header of a synthetic request.
 //
 // A missing or wrong token closes the socket with 4403 before anything is
-// delivered; the token is checked again every `recheckMs`, so a revoked token
-// (or a changed role) also ends sockets already open.
+// delivered; the token is checked again (`tokenCheck`, shared with the
+// subscriptions it carries: tokenRecheck.ts), so a revoked token also ends
+// sockets already open.
 //
 // Memory stays bounded for slow clients: graphql-ws waits for each message to
 // be written before it pulls the next one from the subscription, so at most a
@@ -25,13 +26,14 @@ import type pg from 'pg';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { authenticate } from '../auth/tokens.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { TokenCheck } from './tokenRecheck.ts';
 
 export type WebSocketParts = {
   pool: Pick<pg.Pool, 'query'>;
   adminToken: string | undefined;
   logger: Logger;
-  /** How often open sockets re-check their token. */
-  recheckMs?: number;
+  /** The token check open sockets repeat (shared with the subscriptions, tokenRecheck.ts). */
+  tokenCheck: TokenCheck;
   /** graphql-ws keep-alive pings. */
   keepAliveMs?: number;
   /** How long a socket may have unsent bytes before it is closed as a slow consumer (SLOW_CONSUMER). */
@@ -63,7 +65,6 @@ export function attachWebSocketTransport(
   parts: WebSocketParts,
 ): { close(): Promise<void> } {
   const wss = new WebSocketServer({ server, path: '/graphql' });
-  const recheckMs = parts.recheckMs ?? 10_000;
   const maxBufferedBytes = parts.maxBufferedBytes ?? 4 * 1024 * 1024;
   const stallMs = parts.stallMs ?? 30_000;
   const stallChecks = new Map<object, NodeJS.Timeout>();
@@ -88,12 +89,11 @@ export function attachWebSocketTransport(
         if (socket.readyState !== socket.OPEN) return false;
         const timer = setInterval(async () => {
           try {
-            const again = await authenticate(parts.pool, authorization, parts.adminToken, { fresh: true });
-            if (again.status !== 'ok') socket.close(FORBIDDEN, 'Forbidden');
+            if (!(await parts.tokenCheck.stillValid(authorization!))) socket.close(FORBIDDEN, 'Forbidden');
           } catch (error) {
             parts.logger.warn({ err: error }, 'could not re-check a WebSocket token');
           }
-        }, recheckMs);
+        }, parts.tokenCheck.tickMs);
         timer.unref();
         timers.set(socket, timer);
         let stalledSince: number | undefined;

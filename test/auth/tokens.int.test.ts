@@ -95,7 +95,7 @@ describe('the token check open subscriptions share', () => {
   it('asks the database once per token and half interval, whatever the number of subscriptions, and sees a revocation', async () => {
     const pool = countingPool();
     let now = 5_000_000;
-    const stillValid = sharedTokenCheck({ pool, adminToken: undefined, recheckMs: 10_000, now: () => now });
+    const { stillValid } = sharedTokenCheck({ pool, adminToken: undefined, recheckMs: 10_000, now: () => now });
     const { bearer, organizationId, id } = await tokenOf();
     // A hundred subscriptions of one token checking at once.
     expect(await Promise.all(Array.from({ length: 100 }, () => stillValid(bearer)))).toEqual(Array(100).fill(true));
