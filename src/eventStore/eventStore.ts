@@ -105,6 +105,28 @@ function gapFreeHeadSql(organization: string | undefined): string {
      ORDER BY organization_id DESC, position DESC LIMIT 1)`;
 }
 
+/**
+ * The statement of readAll (and of readAllPage's page): events after `from`,
+ * of the scope (the organization as the second parameter), gap-free unless
+ * `ignoreHorizon`, matching the filter, in position order, at most `limit`.
+ */
+function readAllSql(scope: OrganizationScope, options: ReadAllOptions): { sql: string; values: unknown[] } {
+  const values: unknown[] = [(options.from ?? 0n).toString()];
+  const where = ['position > $1::bigint'];
+  if (!options.ignoreHorizon) where.push(`transaction_id < ${HORIZON}`);
+  if (scope !== ALL_ORGANIZATIONS) {
+    assertOrganizationId(scope);
+    values.push(scope);
+    where.push(`organization_id = $${values.length}`);
+  }
+  where.push(...eventFilterConditions(options.filter ?? {}, values));
+  values.push(readLimit(options.limit));
+  return {
+    sql: `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY events.position LIMIT $${values.length}`,
+    values,
+  };
+}
+
 /** A row of `orgstream_append`'s answer. */
 export type AppendRow = {
   event_id: string;
@@ -392,20 +414,8 @@ export class EventStore {
    * later call never finds an event below a position it already passed.
    */
   async readAll(scope: OrganizationScope, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    const values: unknown[] = [(options.from ?? 0n).toString()];
-    const where = ['position > $1::bigint'];
-    if (!options.ignoreHorizon) where.push(`transaction_id < ${HORIZON}`);
-    if (scope !== ALL_ORGANIZATIONS) {
-      assertOrganizationId(scope);
-      values.push(scope);
-      where.push(`organization_id = $${values.length}`);
-    }
-    where.push(...eventFilterConditions(options.filter ?? {}, values));
-    values.push(readLimit(options.limit));
-    const result = await (options.within ?? this.#pool).query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY events.position LIMIT $${values.length}`,
-      values,
-    );
+    const { sql, values } = readAllSql(scope, options);
+    const result = await (options.within ?? this.#pool).query<EventRow>(sql, values);
     return result.rows.map((row) => this.#toRecordedEvent(row));
   }
 
@@ -421,22 +431,13 @@ export class EventStore {
     options: Omit<ReadAllOptions, 'ignoreHorizon'> = {},
   ): Promise<{ events: RecordedEvent[]; head: bigint }> {
     const from = options.from ?? 0n;
-    const values: unknown[] = [from.toString()];
-    const where = ['position > $1::bigint', `transaction_id < ${HORIZON}`];
-    if (scope !== ALL_ORGANIZATIONS) {
-      assertOrganizationId(scope);
-      values.push(scope);
-      where.push(`organization_id = $${values.length}`);
-    }
+    const { sql, values } = readAllSql(scope, options);
+    // The organization, when there is one, is readAllSql's second parameter.
     const head = gapFreeHeadSql(scope === ALL_ORGANIZATIONS ? undefined : '$2::uuid');
-    where.push(...eventFilterConditions(options.filter ?? {}, values));
-    values.push(readLimit(options.limit));
     // One statement, so one snapshot for the page and the head; a row with
     // the head alone (no event columns) when nothing matches.
     const result = await (options.within ?? this.#pool).query<EventRow & { page_head: string | null }>(
-      `SELECT h.page_head, e.* FROM (SELECT (${head})::text AS page_head) h
-       LEFT JOIN LATERAL (SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')}
-                          ORDER BY events.position LIMIT $${values.length}) e ON true`,
+      `SELECT h.page_head, e.* FROM (SELECT (${head})::text AS page_head) h LEFT JOIN LATERAL (${sql}) e ON true`,
       values,
     );
     const events = result.rows.filter((row) => row.event_id !== null).map((row) => this.#toRecordedEvent(row));
