@@ -79,6 +79,11 @@ const CATCH_UP_ENOUGH = 1_000;
 const CATCH_UP_SLICE = 500;
 /** The comment on the schemas a rebuild creates: what tells them from others named alike. */
 const SCHEMA_MARK = 'orgstream rebuild';
+/** The statements that create a schema of the rebuild's, marked as such (see rebuildSchemas). */
+const createSchemaSql = (schema: string) => [
+  `CREATE SCHEMA ${quote(schema)}`,
+  `COMMENT ON SCHEMA ${quote(schema)} IS '${SCHEMA_MARK}'`,
+];
 /** Where the swap moves the live tables it replaces, until they are dropped. */
 const retiredSchemaOf = (scratch: string) => `${scratch}_retired`;
 
@@ -139,7 +144,7 @@ async function rebuildUnderGuard(
 ): Promise<RebuildReport> {
   const scratch = `rebuild_${Date.now().toString(36)}`;
   const tables = readModelTables.map((spec) => spec.table);
-  await pool.query(`CREATE SCHEMA ${quote(scratch)}; COMMENT ON SCHEMA ${quote(scratch)} IS '${SCHEMA_MARK}'`);
+  await pool.query(createSchemaSql(scratch).join(';\n'));
   try {
     // Bare copies (columns, defaults, NOT NULL): indexes are built after the
     // bulk load, which is several times faster than maintaining them row by row.
@@ -423,8 +428,7 @@ async function swap(
     const retired = retiredSchemaOf(scratch);
     await client.query(
       [
-        `CREATE SCHEMA ${quote(retired)}`,
-        `COMMENT ON SCHEMA ${quote(retired)} IS '${SCHEMA_MARK}'`,
+        ...createSchemaSql(retired),
         ...tables.flatMap((table) => [
           `ALTER TABLE public.${quote(table)} SET SCHEMA ${quote(retired)}`,
           `ALTER TABLE ${quote(scratch)}.${quote(table)} RESET (${AUTOVACUUM_OPTIONS.join(', ')})`,
