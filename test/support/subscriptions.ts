@@ -54,6 +54,19 @@ export function collect<T>(client: Client, query: string, variables: Record<stri
     get completed() {
       return completed;
     },
+    /**
+     * The `extensions.code` of the first error the subscription got, waiting
+     * for one up to `timeoutMs` (undefined: none came). graphql-ws hands a
+     * refused subscription's errors over as a list.
+     */
+    async errorCode(timeoutMs = 5_000): Promise<string | undefined> {
+      const deadline = Date.now() + timeoutMs;
+      while (errors.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      const first = (Array.isArray(errors[0]) ? errors[0][0] : errors[0]) as
+        | { extensions?: { code?: string } }
+        | undefined;
+      return first?.extensions?.code;
+    },
     async until(count: number, timeoutMs = 8_000) {
       const deadline = Date.now() + timeoutMs;
       while (results.length < count) {
